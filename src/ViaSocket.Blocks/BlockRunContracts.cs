@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using ViaSocket.Domain.Definitions;
+
+namespace ViaSocket.Blocks;
+
+/// <summary>Runs one API block (JavaScript or declarative request) against a context.</summary>
+public interface IBlockRunner
+{
+    /// <summary>
+    /// Runs <paramref name="request"/>. Never throws for failures of the block itself (script errors,
+    /// HTTP errors, limits): those come back as <see cref="BlockRunResult.Failure"/>.
+    /// </summary>
+    Task<BlockRunResult> RunAsync(BlockRunRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <param name="ScriptCacheKey">Identifies the block's source for the prepared-script cache (e.g. workspace/plugin/version/block plus a content hash).</param>
+/// <param name="Block">The block to run.</param>
+/// <param name="Context">The <c>context</c> object the block sees (see <see cref="ViaSocket.Domain.ContextKeys"/>).</param>
+/// <param name="Options">Outbound policy for this run (e.g. the allowed URLs of the version); null means the runner's defaults.</param>
+public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, JsonObject Context, BlockRunOptions? Options = null);
+
+public sealed record BlockRunOptions
+{
+    /// <summary>Capture console output and an HTTP trace (author test runs).</summary>
+    public bool CaptureDiagnostics { get; init; }
+}
+
+public sealed record BlockRunResult(
+    JsonNode? Result,
+    BlockFailure? Failure,
+    IReadOnlyList<ConsoleEntry> Console,
+    IReadOnlyList<HttpTraceEntry> HttpTrace,
+    TimeSpan Duration)
+{
+    public bool Succeeded => Failure is null;
+}
+
+/// <summary>Why a block failed, classified so the lifecycle can tell transient from permanent failures.</summary>
+/// <param name="Kind">What failed.</param>
+/// <param name="Code">A stable error code (see <see cref="BlockErrorCodes"/>).</param>
+/// <param name="Message">Author-facing text with secrets redacted.</param>
+/// <param name="HttpStatus">The provider's status when the failure is an HTTP response.</param>
+/// <param name="ResponseData">The provider's response body (parsed JSON where possible) when the failure is an HTTP response.</param>
+/// <param name="RetryAfter">The provider's Retry-After, when it sent one.</param>
+public sealed record BlockFailure(
+    BlockFailureKind Kind,
+    string Code,
+    string Message,
+    int? HttpStatus = null,
+    JsonNode? ResponseData = null,
+    TimeSpan? RetryAfter = null)
+{
+    /// <summary>Network errors, timeouts, 5xx, 408, 425 and 429 are worth retrying; everything else is not.</summary>
+    public bool IsTransient => Kind is BlockFailureKind.Network or BlockFailureKind.Timeout
+        || (Kind == BlockFailureKind.HttpStatus && HttpStatus is >= 500 or 408 or 425 or 429);
+}
+
+public enum BlockFailureKind
+{
+    /// <summary>The provider answered with a non-2xx status.</summary>
+    HttpStatus,
+    /// <summary>Connecting or reading failed (DNS, refused, reset).</summary>
+    Network,
+    /// <summary>An outbound call or the whole block ran out of time.</summary>
+    Timeout,
+    /// <summary>The script threw, had a syntax error, or a template could not render.</summary>
+    Script,
+    /// <summary>A sandbox limit was hit (statements, memory, recursion, regex, array size).</summary>
+    LimitExceeded,
+    /// <summary>The guarded client refused the request (address not allowed, redirect, response too large).</summary>
+    Refused,
+}
+
+public static class BlockErrorCodes
+{
+    public const string HttpError = "block.http_error";
+    public const string NetworkError = "block.network_error";
+    public const string Timeout = "block.timeout";
+    public const string ScriptError = "block.script_error";
+    public const string SyntaxError = "block.syntax_error";
+    public const string TemplateError = "block.template_error";
+    public const string LimitExceeded = "block.limit_exceeded";
+    public const string AddressRefused = "block.address_refused";
+    public const string ResponseTooLarge = "block.response_too_large";
+    public const string RedirectRefused = "block.redirect_refused";
+    public const string InvalidResult = "block.invalid_result";
+}
+
+/// <param name="Level">log, info, warn or error.</param>
+public sealed record ConsoleEntry(string Level, string Message);
+
+/// <summary>One outbound call made by a block; URL query values and headers are redacted.</summary>
+public sealed record HttpTraceEntry(string Method, string Url, int? Status, TimeSpan Duration, string? Error);

@@ -1,0 +1,27 @@
+namespace ViaSocket.Domain;
+
+/// <summary>
+/// Names inside the <c>context</c> object that blocks and templates see (SPEC section 3). The context
+/// is a <see cref="System.Text.Json.Nodes.JsonObject"/> shaped
+/// <c>{ authData, clientId, clientSecret, redirectUri, codeVerifier, scopes, inputData }</c>.
+/// </summary>
+public static class ContextKeys
+{
+    public const string AuthData = "authData";
+    public const string ClientId = "clientId";
+    public const string ClientSecret = "clientSecret";
+    public const string RedirectUri = "redirectUri";
+    public const string CodeVerifier = "codeVerifier";
+    public const string Scopes = "scopes";
+    public const string InputData = "inputData";
+}
+
+/// <summary>Namespaces inside <c>context.authData</c> that hold API block results.</summary>
+public static class AuthDataKeys
+{
+    public const string Code = "code";
+    public const string AccessTokenCode = "accesstokencode";
+    public const string RefreshTokenCode = "refreshtokencode";
+    public const string RevokeTokenCode = "revoketokencode";
+    public const string TestMe = "testme";
+}

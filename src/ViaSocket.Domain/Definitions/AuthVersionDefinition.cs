@@ -1,0 +1,191 @@
+namespace ViaSocket.Domain.Definitions;
+
+/// <summary>
+/// How users of one plugin connect with OAuth 2.0 Authorization Code: the document an integration
+/// author writes (SPEC section 2). JSON, camelCase. Strings marked template may contain <c>${...}</c>.
+/// </summary>
+public sealed record AuthVersionDefinition
+{
+    /// <summary>Extra user inputs asked before redirecting; values land at <c>context.authData.&lt;key&gt;</c>.</summary>
+    public IReadOnlyList<FieldDefinition> Fields { get; init; } = [];
+
+    public AuthorizationDefinition? Authorization { get; init; }
+
+    /// <summary>Exchanges the authorization code; result at <c>context.authData.accesstokencode</c>. Required.</summary>
+    public ApiBlock? AccessToken { get; init; }
+
+    /// <summary>Refreshes the access token; result at <c>context.authData.refreshtokencode</c>. Optional.</summary>
+    public ApiBlock? RefreshToken { get; init; }
+
+    /// <summary>Revokes the grant on disconnect; result at <c>context.authData.revoketokencode</c>. Optional.</summary>
+    public ApiBlock? RevokeToken { get; init; }
+
+    /// <summary>Proves the token works and identifies the account; result at <c>context.authData.testme</c>. Required.</summary>
+    public ApiBlock? TestMe { get; init; }
+
+    /// <summary>Template, e.g. <c>${context.authData.testme.email}</c>.</summary>
+    public string? ConnectionLabel { get; init; }
+
+    public bool MaskConnectionLabel { get; init; }
+
+    /// <summary>Template naming the provider account; reconnecting the same account updates the existing connection.</summary>
+    public string? UniqueIdentifier { get; init; }
+
+    /// <summary>Absolute base URLs (scheme + host [+ path prefix]) the credentials may be sent to.</summary>
+    public IReadOnlyList<string> AllowedUrls { get; init; } = [];
+
+    public AppendDefinition Append { get; init; } = new();
+
+    public TokenExpiryDefinition? TokenExpiry { get; init; }
+
+    /// <summary>Response statuses of proxied requests that mean "token expired". Default <c>[401]</c>.</summary>
+    public IReadOnlyList<int>? RefreshOnStatus { get; init; }
+}
+
+public sealed record FieldDefinition
+{
+    public string Key { get; init; } = "";
+    public string? Label { get; init; }
+    public string? Help { get; init; }
+
+    /// <summary><c>string</c>, <c>secret</c> or <c>select</c> (see <see cref="FieldTypes"/>).</summary>
+    public string Type { get; init; } = FieldTypes.String;
+
+    /// <summary>Allowed values of a <c>select</c> field.</summary>
+    public IReadOnlyList<string>? Options { get; init; }
+
+    public bool Required { get; init; }
+    public string? Default { get; init; }
+}
+
+public static class FieldTypes
+{
+    public const string String = "string";
+    public const string Secret = "secret";
+    public const string Select = "select";
+}
+
+public sealed record AuthorizationDefinition
+{
+    /// <summary>Template: the provider's authorize endpoint.</summary>
+    public string? Url { get; init; }
+
+    public string? ClientId { get; init; }
+
+    /// <summary>Write-only: accepted on input, never returned by any API, encrypted at rest.</summary>
+    public string? ClientSecret { get; init; }
+
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+
+    /// <summary><c>space</c> (default) or <c>comma</c>.</summary>
+    public string ScopeSeparator { get; init; } = ScopeSeparators.Space;
+
+    /// <summary>Template map added to the authorize URL, e.g. <c>access_type=offline</c>.</summary>
+    public IReadOnlyDictionary<string, string> ExtraParams { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>S256</c> (default), <c>plain</c> or <c>none</c>.</summary>
+    public string Pkce { get; init; } = PkceModes.S256;
+
+    /// <summary>The provider's issuer identifier; when set, a callback <c>iss</c> must equal it (RFC 9207).</summary>
+    public string? Issuer { get; init; }
+}
+
+public static class ScopeSeparators
+{
+    public const string Space = "space";
+    public const string Comma = "comma";
+}
+
+public static class PkceModes
+{
+    public const string S256 = "S256";
+    public const string Plain = "plain";
+    public const string None = "none";
+}
+
+/// <summary>
+/// An API block: either JavaScript (<see cref="Code"/>, the body of an async function) or a
+/// declarative <see cref="Request"/>. Exactly one of the two is set.
+/// </summary>
+public sealed record ApiBlock
+{
+    public string? Code { get; init; }
+    public RequestDefinition? Request { get; init; }
+}
+
+/// <summary>A declarative HTTP request; every string is a template. The JSON response body is the result.</summary>
+public sealed record RequestDefinition
+{
+    public string Method { get; init; } = "GET";
+    public string? Url { get; init; }
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Body { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>json</c> (default), <c>form</c> or <c>raw</c> (see <see cref="BodyTypes"/>).</summary>
+    public string BodyType { get; init; } = BodyTypes.Json;
+
+    /// <summary>The body for <c>raw</c>: a template sent as is.</summary>
+    public string? RawBody { get; init; }
+}
+
+public static class BodyTypes
+{
+    public const string Json = "json";
+    public const string Form = "form";
+    public const string Raw = "raw";
+}
+
+/// <summary>Template maps applied to every action/trigger request of connections of this version.</summary>
+public sealed record AppendDefinition
+{
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Body { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>Where a token's lifetime comes from. By default <c>expires_in</c> of the latest token response.</summary>
+public sealed record TokenExpiryDefinition
+{
+    /// <summary>Dotted path inside the token response holding the lifetime, e.g. <c>data.expires_in</c>.</summary>
+    public string? ExpiresInPath { get; init; }
+
+    /// <summary>Dotted path inside the token response holding an absolute expiry (epoch or ISO 8601).</summary>
+    public string? ExpiresAtPath { get; init; }
+
+    /// <summary><c>seconds</c> (default) or <c>milliseconds</c>, for numeric values.</summary>
+    public string Unit { get; init; } = ExpiryUnits.Seconds;
+
+    /// <summary>Lifetime when the response has none; null means "never expires".</summary>
+    public int? DefaultLifetimeSeconds { get; init; }
+
+    /// <summary>True when tokens of this provider never expire.</summary>
+    public bool Never { get; init; }
+
+    /// <summary>Refresh this long before expiry (capped at half the lifetime). Default 300.</summary>
+    public int? RefreshMarginSeconds { get; init; }
+}
+
+public static class ExpiryUnits
+{
+    public const string Seconds = "seconds";
+    public const string Milliseconds = "milliseconds";
+}
+
+/// <summary>The four API blocks by their wire names, and where each block's result lands in authData.</summary>
+public static class BlockKinds
+{
+    public const string AccessToken = "accessToken";
+    public const string RefreshToken = "refreshToken";
+    public const string RevokeToken = "revokeToken";
+    public const string TestMe = "testMe";
+
+    public static string AuthDataKey(string blockKind) => blockKind switch
+    {
+        AccessToken => AuthDataKeys.AccessTokenCode,
+        RefreshToken => AuthDataKeys.RefreshTokenCode,
+        RevokeToken => AuthDataKeys.RevokeTokenCode,
+        TestMe => AuthDataKeys.TestMe,
+        _ => throw new ArgumentOutOfRangeException(nameof(blockKind), blockKind, "Unknown block kind."),
+    };
+}
