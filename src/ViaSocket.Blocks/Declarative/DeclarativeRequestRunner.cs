@@ -1,0 +1,147 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using ViaSocket.Blocks.Http;
+using ViaSocket.Blocks.Sandbox;
+using ViaSocket.Domain.Definitions;
+using ViaSocket.Domain.Templates;
+
+namespace ViaSocket.Blocks.Declarative;
+
+/// <summary>
+/// Runs <see cref="ApiBlock.Request"/>: renders the url, headers, query and body templates over the context,
+/// sends the request through the guarded client and returns the parsed JSON body.
+/// </summary>
+internal sealed class DeclarativeRequestRunner(
+    OutboundHttpClient httpClient,
+    TemplateCache templates,
+    IScriptExpressionEvaluator expressionEvaluator,
+    IOptions<SandboxOptions> options,
+    TimeProvider timeProvider)
+{
+    private const string Pointer = "/request";
+
+    /// <summary>Runs the request block; see <see cref="IBlockRunner.RunAsync"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<BlockRunResult> RunAsync(BlockRunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var definition = request.Block.Request ?? throw new ArgumentException("The block has no request.", nameof(request));
+        var started = timeProvider.GetTimestamp();
+        var diagnostics = new RunDiagnostics(request.Options?.CaptureDiagnostics == true, 0, 0);
+
+        BlockRunResult Finish(JsonNode? result, BlockFailure? failure)
+            => new(result, failure, [], diagnostics.HttpTrace, timeProvider.GetElapsedTime(started));
+
+        HttpRequestMessage message;
+        try
+        {
+            message = Render(definition, request.Context);
+        }
+        catch (Exception error) when (error is TemplateRenderException or TemplateSyntaxException or RequestDefinitionException)
+        {
+            return Finish(null, new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.TemplateError, error.Message));
+        }
+
+        using (message)
+        {
+            var method = message.Method.Method;
+            var url = UrlRedaction.Redact(message.RequestUri!);
+            using var timeout = new CancellationTokenSource(options.Value.Timeout, timeProvider);
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                var response = await httpClient.SendAsync(message, run.Token).ConfigureAwait(false);
+                diagnostics.Trace(new HttpTraceEntry(method, url, response.StatusCode, timeProvider.GetElapsedTime(started), null));
+                var body = Encoding.UTF8.GetString(response.Body);
+                var data = string.IsNullOrWhiteSpace(body) ? null : SandboxOutcome.ParseData(body);
+                return response.IsSuccessStatusCode
+                    ? Finish(data, null)
+                    : Finish(null, SandboxOutcome.HttpFailure(response.StatusCode, data, response.GetHeaderValues("Retry-After").FirstOrDefault(), timeProvider));
+            }
+            catch (OutboundRequestException error)
+            {
+                diagnostics.Trace(new HttpTraceEntry(method, url, null, timeProvider.GetElapsedTime(started), error.Message));
+                return Finish(null, error.ToBlockFailure());
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Finish(null, SandboxOutcome.FromException(new TimeoutException(), options.Value.Timeout));
+            }
+        }
+    }
+
+    private HttpRequestMessage Render(RequestDefinition definition, JsonObject context)
+    {
+        var url = templates.GetOrParse(definition.Url ?? throw new RequestDefinitionException("The request has no url."))
+            .Render(context, expressionEvaluator);
+        var query = new Dictionary<string, string>(StringComparer.Ordinal);
+        TemplateMap.Compile(definition.Query, Pointer + "/query", templates).RenderInto(query, context, expressionEvaluator);
+        if (!Uri.TryCreate(AppendQuery(url, query), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new RequestDefinitionException("The rendered request url is not an absolute http or https URL.");
+        }
+
+        var message = new HttpRequestMessage(new HttpMethod(definition.Method.ToUpperInvariant()), uri);
+        message.Headers.Accept.ParseAdd("application/json");
+        message.Content = RenderBody(definition, context);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        TemplateMap.Compile(definition.Headers, Pointer + "/headers", templates).RenderInto(headers, context, expressionEvaluator);
+        foreach (var (name, value) in headers)
+        {
+            message.Headers.Remove(name);
+            if (!message.Headers.TryAddWithoutValidation(name, value) && message.Content is not null)
+            {
+                message.Content.Headers.Remove(name);
+                message.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        return message;
+    }
+
+    private HttpContent? RenderBody(RequestDefinition definition, JsonObject context)
+    {
+        switch (definition.BodyType)
+        {
+            case BodyTypes.Raw:
+                return definition.RawBody is null
+                    ? null
+                    : new StringContent(templates.GetOrParse(definition.RawBody).Render(context, expressionEvaluator), Encoding.UTF8, "text/plain");
+            case BodyTypes.Form:
+                if (definition.Body.Count == 0)
+                {
+                    return null;
+                }
+
+                var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+                TemplateMap.Compile(definition.Body, Pointer + "/body", templates).RenderInto(fields, context, expressionEvaluator);
+                return new FormUrlEncodedContent(fields);
+            case BodyTypes.Json:
+                if (definition.Body.Count == 0)
+                {
+                    return null;
+                }
+
+                var json = new JsonObject();
+                TemplateMap.Compile(definition.Body, Pointer + "/body", templates).RenderValuesInto(json, context, expressionEvaluator);
+                return new StringContent(json.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+            default:
+                throw new RequestDefinitionException($"Unknown bodyType '{definition.BodyType}'.");
+        }
+    }
+
+    private static string AppendQuery(string url, Dictionary<string, string> query)
+    {
+        if (query.Count == 0)
+        {
+            return url;
+        }
+
+        var encoded = string.Join('&', query.Select(pair => Uri.EscapeDataString(pair.Key) + "=" + Uri.EscapeDataString(pair.Value)));
+        return url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + encoded;
+    }
+
+    private sealed class RequestDefinitionException(string message) : Exception(message);
+}

@@ -1,0 +1,65 @@
+using Jint;
+using Microsoft.Extensions.Options;
+using ViaSocket.Blocks.Http;
+
+namespace ViaSocket.Blocks.Sandbox;
+
+/// <summary>Runs <see cref="Domain.Definitions.ApiBlock.Code"/> in a fresh sandbox engine.</summary>
+internal sealed class JavaScriptBlockRunner
+{
+    private readonly OutboundHttpClient _httpClient;
+    private readonly PreparedScriptCache _scripts;
+    private readonly SandboxOptions _options;
+    private readonly TimeProvider _timeProvider;
+
+    public JavaScriptBlockRunner(OutboundHttpClient httpClient, PreparedScriptCache scripts, IOptions<SandboxOptions> options, TimeProvider timeProvider)
+    {
+        _httpClient = httpClient;
+        _scripts = scripts;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>Runs the block's code; see <see cref="IBlockRunner.RunAsync"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<BlockRunResult> RunAsync(BlockRunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var code = request.Block.Code ?? throw new ArgumentException("The block has no code.", nameof(request));
+        var started = _timeProvider.GetTimestamp();
+        var diagnostics = new RunDiagnostics(request.Options?.CaptureDiagnostics == true, _options.MaxConsoleLines, _options.MaxConsoleCharacters);
+
+        BlockRunResult Finish(System.Text.Json.Nodes.JsonNode? result, BlockFailure? failure)
+            => new(result, failure, diagnostics.Console, diagnostics.HttpTrace, _timeProvider.GetElapsedTime(started));
+
+        Prepared<Acornima.Ast.Script> script;
+        try
+        {
+            script = _scripts.GetOrPrepare(request.ScriptCacheKey, code, SandboxEngine.PrepareBlock);
+        }
+        catch (ScriptPreparationException error)
+        {
+            return Finish(null, SandboxOutcome.FromException(error, _options.Timeout));
+        }
+
+        using var timeout = new CancellationTokenSource(_options.Timeout, _timeProvider);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var bridge = new SandboxBridge(_httpClient, diagnostics, _options.MaxOutboundCalls, _timeProvider, run.Token);
+        try
+        {
+            using var engine = new SandboxEngine(_options, bridge, _options.Timeout, cancellationToken);
+            var envelope = await engine.RunAsync(script, request.Context.ToJsonString(), run.Token).ConfigureAwait(false);
+            var (result, failure) = SandboxOutcome.FromEnvelope(envelope, _options.MaxResultCharacters, _timeProvider);
+            return Finish(result, failure);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The run's own budget ran out while the script was awaiting.
+            return Finish(null, SandboxOutcome.FromException(new TimeoutException(), _options.Timeout));
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested && SandboxOutcome.FromException(error, _options.Timeout) is { } failure)
+        {
+            return Finish(null, failure);
+        }
+    }
+}

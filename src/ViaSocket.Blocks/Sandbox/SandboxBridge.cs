@@ -1,0 +1,177 @@
+using System.Text;
+using System.Text.Json;
+using ViaSocket.Blocks.Http;
+
+namespace ViaSocket.Blocks.Sandbox;
+
+/// <summary>
+/// What the prelude's host functions do. Only strings cross the boundary, so no .NET object (and no .NET
+/// exception) ever reaches a script; outbound calls never fault, they answer with an outcome envelope.
+/// </summary>
+internal sealed class SandboxBridge(
+    OutboundHttpClient? httpClient,
+    RunDiagnostics diagnostics,
+    int maxOutboundCalls,
+    TimeProvider timeProvider,
+    CancellationToken runCancellation)
+{
+    private int _outboundCalls;
+
+    /// <summary>Invoked when an awaited host task completes, before the script resumes.</summary>
+    public Action? OnResume { get; set; }
+
+    public void Log(string level, string message) => diagnostics.Log(level, message);
+
+    public async Task<string> SendAsync(string requestJson)
+    {
+        try
+        {
+            if (httpClient is null)
+            {
+                return Failure("ERR_NOT_SUPPORTED", "Outbound requests are not available here.");
+            }
+
+            if (Interlocked.Increment(ref _outboundCalls) > maxOutboundCalls)
+            {
+                return JsonSerializer.Serialize(new
+                {
+                    ok = false,
+                    limit = SandboxLimits.OutboundCalls,
+                    message = $"A block may make at most {maxOutboundCalls} outbound requests.",
+                });
+            }
+
+            return await SendCoreAsync(httpClient, requestJson).ConfigureAwait(false);
+        }
+        finally
+        {
+            OnResume?.Invoke();
+        }
+    }
+
+    private async Task<string> SendCoreAsync(OutboundHttpClient client, string requestJson)
+    {
+        using var document = JsonDocument.Parse(requestJson);
+        var root = document.RootElement;
+        var method = root.GetProperty("method").GetString() ?? "GET";
+        var url = root.GetProperty("url").GetString() ?? "";
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return Failure("ERR_INVALID_URL", "The request URL must be an absolute http or https URL.");
+        }
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), uri);
+        if (root.GetProperty("body").GetString() is { } body)
+        {
+            var bytes = root.GetProperty("binary").GetBoolean() ? Encoding.Latin1.GetBytes(body) : Encoding.UTF8.GetBytes(body);
+            request.Content = new ByteArrayContent(bytes);
+        }
+
+        foreach (var header in root.GetProperty("headers").EnumerateArray())
+        {
+            var name = header[0].GetString()!;
+            var value = header[1].GetString()!;
+            if (!request.Headers.TryAddWithoutValidation(name, value) && request.Content is not null)
+            {
+                request.Content.Headers.Remove(name);
+                request.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        var timeoutMs = root.GetProperty("timeoutMs").GetDouble();
+        var timeout = timeoutMs > 0 ? TimeSpan.FromMilliseconds(timeoutMs) : (TimeSpan?)null;
+        var started = timeProvider.GetTimestamp();
+        var redactedUrl = UrlRedaction.Redact(uri);
+        try
+        {
+            var response = await client.SendAsync(request, timeout, runCancellation).ConfigureAwait(false);
+            diagnostics.Trace(new HttpTraceEntry(method, redactedUrl, response.StatusCode, timeProvider.GetElapsedTime(started), null));
+            return JsonSerializer.Serialize(new
+            {
+                ok = true,
+                status = response.StatusCode,
+                statusText = response.ReasonPhrase,
+                headers = response.Headers.Select(header => new[] { header.Key, header.Value }),
+                body = Encoding.UTF8.GetString(response.Body),
+            });
+        }
+        catch (OutboundRequestException error)
+        {
+            diagnostics.Trace(new HttpTraceEntry(method, redactedUrl, null, timeProvider.GetElapsedTime(started), error.Message));
+            return Failure(AxiosCode(error.Kind), error.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            // The run itself is ending (its time budget or the caller); the runner reports why.
+            return Failure("ERR_CANCELED", "The request was canceled.");
+        }
+    }
+
+    private static string AxiosCode(OutboundFailureKind kind) => kind switch
+    {
+        OutboundFailureKind.Timeout => OutboundErrorCodes.Timeout,
+        OutboundFailureKind.AddressRefused => OutboundErrorCodes.AddressRefused,
+        OutboundFailureKind.ResponseTooLarge => OutboundErrorCodes.ResponseTooLarge,
+        _ => OutboundErrorCodes.Network,
+    };
+
+    private static string Failure(string code, string message)
+        => JsonSerializer.Serialize(new { ok = false, code, message });
+
+    /// <summary>Converts text to a binary string (one char per byte) from the named encoding.</summary>
+    public static string ToBinary(string text, string encoding) => Encoding.Latin1.GetString(Decode(text, encoding));
+
+    /// <summary>Converts a binary string (one char per byte) to text in the named encoding.</summary>
+    public static string FromBinary(string binary, string encoding)
+    {
+        var bytes = Encoding.Latin1.GetBytes(binary);
+        return NormalizeEncoding(encoding) switch
+        {
+            "utf8" => Encoding.UTF8.GetString(bytes),
+            "base64" => Convert.ToBase64String(bytes),
+            "base64url" => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
+            "hex" => Convert.ToHexStringLower(bytes),
+            "latin1" => binary,
+            "ascii" => Encoding.ASCII.GetString(bytes),
+            _ => throw new ArgumentException($"Unknown encoding '{encoding}'."),
+        };
+    }
+
+    private static byte[] Decode(string text, string encoding)
+    {
+        switch (NormalizeEncoding(encoding))
+        {
+            case "utf8":
+                return Encoding.UTF8.GetBytes(text);
+            case "base64":
+            case "base64url":
+                var standard = text.Trim().Replace('-', '+').Replace('_', '/').TrimEnd('=');
+                return Convert.FromBase64String(standard.PadRight(standard.Length + ((4 - (standard.Length % 4)) % 4), '='));
+            case "hex":
+                return Convert.FromHexString(text);
+            case "latin1":
+                return Encoding.Latin1.GetBytes(text);
+            case "ascii":
+                return Encoding.ASCII.GetBytes(text);
+            default:
+                throw new ArgumentException($"Unknown encoding '{encoding}'.");
+        }
+    }
+
+    private static string NormalizeEncoding(string encoding) => encoding.ToLowerInvariant() switch
+    {
+        "utf8" or "utf-8" => "utf8",
+        "latin1" or "binary" => "latin1",
+        var other => other,
+    };
+}
+
+/// <summary>The <c>error.code</c> values the axios shim uses for requests that got no response.</summary>
+public static class OutboundErrorCodes
+{
+    /// <summary>As axios reports a timeout.</summary>
+    public const string Timeout = "ECONNABORTED";
+    public const string Network = "ERR_NETWORK";
+    public const string AddressRefused = "ERR_ADDRESS_REFUSED";
+    public const string ResponseTooLarge = "ERR_RESPONSE_TOO_LARGE";
+}

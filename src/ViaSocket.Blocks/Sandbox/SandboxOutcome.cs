@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Acornima;
+using Jint;
+using Jint.Runtime;
+
+namespace ViaSocket.Blocks.Sandbox;
+
+/// <summary>
+/// Turns what a sandbox run produced — the prelude's outcome envelope or an exception from the engine — into a
+/// result or a classified <see cref="BlockFailure"/>. Messages name the limit or the JavaScript error only:
+/// no .NET types, no stack traces, no context values.
+/// </summary>
+internal static class SandboxOutcome
+{
+    /// <summary>Reads the outcome envelope; <paramref name="maxResultCharacters"/> bounds what is parsed.</summary>
+    public static (JsonNode? Result, BlockFailure? Failure) FromEnvelope(string envelope, int maxResultCharacters, TimeProvider timeProvider)
+    {
+        if (envelope.Length > maxResultCharacters + 64)
+        {
+            return (null, Limit(SandboxLimits.ResultSize, $"The block's result is longer than {maxResultCharacters} characters."));
+        }
+
+        var root = JsonNode.Parse(envelope)!.AsObject();
+        if (root["ok"]!.GetValue<bool>())
+        {
+            return (root["result"]?.DeepClone(), null);
+        }
+
+        var failure = root["failure"]!.AsObject();
+        var message = failure["message"]?.GetValue<string>() ?? "The block failed.";
+        return (null, failure["kind"]!.GetValue<string>() switch
+        {
+            "http" => HttpFailure(
+                failure["status"]!.GetValue<int>(),
+                failure["dataJson"]?.GetValue<string>() is { } data ? ParseData(data) : null,
+                failure["retryAfter"]?.GetValue<string>(),
+                timeProvider),
+            "outbound" => OutboundFailure(failure["code"]?.GetValue<string>(), message),
+            "limit" => Limit(failure["limit"]!.GetValue<string>(), message),
+            "invalidResult" => new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.InvalidResult, message),
+            _ => ScriptFailure(message, SandboxEngine.AuthorLine(failure["line"]?.GetValue<int>())),
+        });
+    }
+
+    /// <summary>A non-2xx response that escaped the block (or a declarative request); 3xx means a refused redirect.</summary>
+    public static BlockFailure HttpFailure(int status, JsonNode? data, string? retryAfter, TimeProvider timeProvider)
+    {
+        if (status is >= 300 and < 400)
+        {
+            return new BlockFailure(BlockFailureKind.Refused, BlockErrorCodes.RedirectRefused,
+                $"The provider answered with a redirect ({status}); redirects are not followed.", status, data);
+        }
+
+        return new BlockFailure(BlockFailureKind.HttpStatus, BlockErrorCodes.HttpError,
+            $"The provider answered with status {status}.", status, data, ParseRetryAfter(retryAfter, timeProvider));
+    }
+
+    /// <summary>Maps an engine exception; null when the exception is not the block's doing (e.g. caller cancellation).</summary>
+    public static BlockFailure? FromException(Exception error, TimeSpan budget) => error switch
+    {
+        // Before TimeoutException, which it derives from.
+        RegexMatchTimeoutException => Limit(SandboxLimits.RegexTimeout, "A regular expression ran longer than allowed."),
+        TimeoutException => new BlockFailure(BlockFailureKind.Timeout, BlockErrorCodes.Timeout,
+            $"The block ran longer than its {budget.TotalSeconds:0.###} s limit ({SandboxLimits.Timeout})."),
+        SandboxLimitExceededException limit => Limit(limit.Limit, limit.Message),
+        StatementsCountOverflowException => Limit(SandboxLimits.Statements, "The block executed too many statements."),
+        RecursionDepthOverflowException => Limit(SandboxLimits.RecursionDepth, "The block nested function calls too deeply."),
+        // Only the array-length cap is configured through Jint's own memory checks.
+        MemoryLimitExceededException => Limit(SandboxLimits.ArrayLength, "The block created an array longer than allowed."),
+        InsufficientExecutionStackException => Limit(SandboxLimits.RecursionDepth, "The block exceeded the call stack."),
+        ScriptPreparationException { InnerException: ParseErrorException parse } => SyntaxFailure(parse),
+        JavaScriptException script => ScriptFailure(script.Message, SandboxEngine.AuthorLine(script.Location.Start.Line)),
+        JintException => new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.ScriptError, "The block failed in the sandbox."),
+        _ => null,
+    };
+
+    public static BlockFailure SyntaxFailure(ParseErrorException parse)
+    {
+        var line = SandboxEngine.AuthorLine(parse.LineNumber);
+        return new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.SyntaxError,
+            line is null ? $"SyntaxError: {parse.Description}" : $"SyntaxError: {parse.Description} (line {line})");
+    }
+
+    private static BlockFailure ScriptFailure(string message, int? line)
+        => new(BlockFailureKind.Script, BlockErrorCodes.ScriptError, line is null ? message : $"{message} (line {line})");
+
+    private static BlockFailure Limit(string limit, string message)
+        => new(BlockFailureKind.LimitExceeded, BlockErrorCodes.LimitExceeded, $"Sandbox limit exceeded ({limit}): {message}");
+
+    private static BlockFailure OutboundFailure(string? code, string message) => code switch
+    {
+        OutboundErrorCodes.Timeout => new(BlockFailureKind.Timeout, BlockErrorCodes.Timeout, message),
+        OutboundErrorCodes.AddressRefused => new(BlockFailureKind.Refused, BlockErrorCodes.AddressRefused, message),
+        OutboundErrorCodes.ResponseTooLarge => new(BlockFailureKind.Refused, BlockErrorCodes.ResponseTooLarge, message),
+        "ERR_INVALID_URL" or "ERR_NOT_SUPPORTED" => new(BlockFailureKind.Script, BlockErrorCodes.ScriptError, message),
+        _ => new(BlockFailureKind.Network, BlockErrorCodes.NetworkError, message),
+    };
+
+    /// <summary>Parses a response body as JSON, or keeps it as a string.</summary>
+    public static JsonNode? ParseData(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+
+    /// <summary>Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3).</summary>
+    public static TimeSpan? ParseRetryAfter(string? value, TimeProvider timeProvider)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        if (DateTimeOffset.TryParseExact(value.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+        {
+            var delay = date - timeProvider.GetUtcNow();
+            return delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,540 @@
+using System.Buffers;
+using System.Text;
+using System.Text.RegularExpressions;
+using Acornima;
+using ViaSocket.Domain.Definitions;
+using ViaSocket.Domain.Templates;
+
+namespace ViaSocket.Domain.Validation;
+
+/// <summary>
+/// Checks an <see cref="AuthVersionDefinition"/> and reports every problem at once, each with the JSON
+/// pointer of the offending member (SPEC section 5).
+/// </summary>
+public static partial class DefinitionValidator
+{
+    /// <summary>authData members filled by the platform (callback parameters and block results) that a field key may not shadow.</summary>
+    public static IReadOnlySet<string> ReservedFieldKeys { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        AuthDataKeys.Code, AuthDataKeys.AccessTokenCode, AuthDataKeys.RefreshTokenCode, AuthDataKeys.RevokeTokenCode,
+        AuthDataKeys.TestMe, "state", "error", "error_description", "error_uri", "iss",
+    };
+
+    /// <summary>JavaScript globals a script template expression may call besides <c>context</c>.</summary>
+    public static IReadOnlySet<string> ScriptGlobals { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "btoa", "atob", "encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI", "JSON", "Math",
+        "String", "Number", "Boolean", "Array", "Object", "Date", "parseInt", "parseFloat", "isNaN", "isFinite",
+        "undefined", "NaN", "Infinity",
+    };
+
+    /// <summary>Authorize-URL parameters the service sets itself; extraParams may not override them.</summary>
+    public static IReadOnlySet<string> ReservedAuthorizeParameters { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
+    };
+
+    private static readonly IReadOnlySet<string> ContextMembers = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ContextKeys.AuthData, ContextKeys.ClientId, ContextKeys.ClientSecret, ContextKeys.RedirectUri,
+        ContextKeys.CodeVerifier, ContextKeys.Scopes, ContextKeys.InputData,
+    };
+
+    private static readonly IReadOnlySet<string> Methods = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
+    };
+
+    private static readonly SearchValues<char> HeaderNameChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+    private static readonly ParserOptions FunctionBodyOptions = new()
+    {
+        // Block code is the body of an async function: return and await are legal at its top level.
+        AllowReturnOutsideFunction = true,
+        AllowAwaitOutsideFunction = true,
+    };
+
+    public static IReadOnlyList<ValidationProblem> Validate(AuthVersionDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var problems = new List<ValidationProblem>();
+
+        var size = Encoding.UTF8.GetByteCount(DefinitionJson.Serialize(definition));
+        if (size > DefinitionLimits.MaxDocumentBytes)
+        {
+            problems.Add(new("", ValidationCodes.TooLarge, $"The definition is {size} bytes; the limit is {DefinitionLimits.MaxDocumentBytes}."));
+        }
+
+        ValidateFields(definition.Fields ?? [], problems);
+        ValidateAuthorization(definition.Authorization, problems);
+        ValidateBlock(definition.AccessToken, "/" + BlockKinds.AccessToken, required: true, problems);
+        ValidateBlock(definition.RefreshToken, "/" + BlockKinds.RefreshToken, required: false, problems);
+        ValidateBlock(definition.RevokeToken, "/" + BlockKinds.RevokeToken, required: false, problems);
+        ValidateBlock(definition.TestMe, "/" + BlockKinds.TestMe, required: true, problems);
+        CheckTemplate(definition.ConnectionLabel, "/connectionLabel", problems);
+        CheckTemplate(definition.UniqueIdentifier, "/uniqueIdentifier", problems);
+        ValidateAllowedUrls(definition.AllowedUrls ?? [], definition.Append, problems);
+        ValidateAppend(definition.Append, problems);
+        ValidateTokenExpiry(definition.TokenExpiry, problems);
+        ValidateRefreshOnStatus(definition.RefreshOnStatus, problems);
+        return problems;
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex FieldKeyPattern();
+
+    private static void ValidateFields(IReadOnlyList<FieldDefinition?> fields, List<ValidationProblem> problems)
+    {
+        if (fields.Count > DefinitionLimits.MaxFields)
+        {
+            problems.Add(new("/fields", ValidationCodes.TooMany, $"At most {DefinitionLimits.MaxFields} fields are allowed."));
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var pointer = JsonPointer.Append("/fields", i);
+            if (fields[i] is not { } field)
+            {
+                problems.Add(new(pointer, ValidationCodes.Required, "A field cannot be null."));
+                continue;
+            }
+
+            var key = field.Key ?? "";
+            if (!FieldKeyPattern().IsMatch(key))
+            {
+                problems.Add(new(pointer + "/key", ValidationCodes.InvalidFieldKey,
+                    "A field key must start with a letter or '_' and contain only letters, digits and '_'."));
+            }
+            else if (ReservedFieldKeys.Contains(key))
+            {
+                problems.Add(new(pointer + "/key", ValidationCodes.ReservedFieldKey, $"'{key}' is reserved in authData."));
+            }
+            else if (!seen.Add(key))
+            {
+                problems.Add(new(pointer + "/key", ValidationCodes.DuplicateFieldKey, $"The key '{key}' is used by another field."));
+            }
+
+            switch (field.Type)
+            {
+                case FieldTypes.String or FieldTypes.Secret:
+                    break;
+                case FieldTypes.Select when field.Options is not { Count: > 0 }:
+                    problems.Add(new(pointer + "/options", ValidationCodes.SelectWithoutOptions, "A select field needs options."));
+                    break;
+                case FieldTypes.Select when field.Default is { } value && !field.Options.Contains(value):
+                    problems.Add(new(pointer + "/default", ValidationCodes.DefaultNotInOptions, "The default must be one of the options."));
+                    break;
+                case FieldTypes.Select:
+                    break;
+                default:
+                    problems.Add(new(pointer + "/type", ValidationCodes.UnknownFieldType,
+                        $"Unknown field type '{field.Type}'; use string, secret or select."));
+                    break;
+            }
+        }
+    }
+
+    private static void ValidateAuthorization(AuthorizationDefinition? authorization, List<ValidationProblem> problems)
+    {
+        if (authorization is null)
+        {
+            problems.Add(new("/authorization", ValidationCodes.Required, "The authorization section is required."));
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(authorization.Url))
+        {
+            problems.Add(new("/authorization/url", ValidationCodes.Required, "The authorize URL is required."));
+        }
+        else
+        {
+            CheckUrlTemplate(authorization.Url, "/authorization/url", problems);
+        }
+
+        if (string.IsNullOrWhiteSpace(authorization.ClientId))
+        {
+            problems.Add(new("/authorization/clientId", ValidationCodes.Required, "The client id is required."));
+        }
+
+        if (authorization.Issuer is { } issuer)
+        {
+            CheckAbsoluteUrl(issuer, "/authorization/issuer", problems);
+        }
+
+        var separator = authorization.ScopeSeparator switch
+        {
+            ScopeSeparators.Space => ' ',
+            ScopeSeparators.Comma => ',',
+            _ => (char?)null,
+        };
+        if (separator is null)
+        {
+            problems.Add(new("/authorization/scopeSeparator", ValidationCodes.UnknownSeparator,
+                $"Unknown scope separator '{authorization.ScopeSeparator}'; use space or comma."));
+        }
+
+        if (authorization.Pkce is not (PkceModes.S256 or PkceModes.Plain or PkceModes.None))
+        {
+            problems.Add(new("/authorization/pkce", ValidationCodes.UnknownPkce, $"Unknown PKCE mode '{authorization.Pkce}'; use S256, plain or none."));
+        }
+
+        ValidateScopes(authorization.Scopes ?? [], separator, problems);
+
+        var extraParams = authorization.ExtraParams ?? new Dictionary<string, string>();
+        CheckMapSize(extraParams, "/authorization/extraParams", problems);
+        foreach (var (name, value) in extraParams)
+        {
+            var pointer = JsonPointer.Append("/authorization/extraParams", name);
+            if (ReservedAuthorizeParameters.Contains(name))
+            {
+                problems.Add(new(pointer, ValidationCodes.ReservedParameter, $"'{name}' is set by the service and cannot be overridden."));
+            }
+
+            CheckTemplate(value, pointer, problems, required: true);
+        }
+    }
+
+    private static void ValidateScopes(IReadOnlyList<string?> scopes, char? separator, List<ValidationProblem> problems)
+    {
+        if (scopes.Count > DefinitionLimits.MaxScopes)
+        {
+            problems.Add(new("/authorization/scopes", ValidationCodes.TooMany, $"At most {DefinitionLimits.MaxScopes} scopes are allowed."));
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < scopes.Count; i++)
+        {
+            var pointer = JsonPointer.Append("/authorization/scopes", i);
+            var scope = scopes[i];
+            if (string.IsNullOrWhiteSpace(scope))
+            {
+                problems.Add(new(pointer, ValidationCodes.EmptyScope, "A scope cannot be empty."));
+            }
+            else if (scope.Any(char.IsWhiteSpace) || (separator is { } s && scope.Contains(s, StringComparison.Ordinal)))
+            {
+                problems.Add(new(pointer, ValidationCodes.ScopeContainsSeparator,
+                    "Enter one scope per entry: a scope cannot contain spaces or the scope separator."));
+            }
+            else if (!seen.Add(scope))
+            {
+                problems.Add(new(pointer, ValidationCodes.DuplicateScope, $"The scope '{scope}' is listed twice."));
+            }
+        }
+    }
+
+    private static void ValidateBlock(ApiBlock? block, string pointer, bool required, List<ValidationProblem> problems)
+    {
+        if (block is null)
+        {
+            if (required)
+            {
+                problems.Add(new(pointer, ValidationCodes.Required, "This API block is required."));
+            }
+
+            return;
+        }
+
+        var hasCode = !string.IsNullOrWhiteSpace(block.Code);
+        if (hasCode && block.Request is not null)
+        {
+            problems.Add(new(pointer, ValidationCodes.BlockBothCodeAndRequest, "A block has either code or a request, not both."));
+        }
+        else if (!hasCode && block.Request is null)
+        {
+            problems.Add(new(pointer, ValidationCodes.BlockEmpty, "A block needs code or a request."));
+        }
+
+        if (hasCode)
+        {
+            CheckCode(block.Code!, pointer + "/code", problems);
+        }
+
+        if (block.Request is { } request)
+        {
+            ValidateRequest(request, pointer + "/request", problems);
+        }
+    }
+
+    private static void CheckCode(string code, string pointer, List<ValidationProblem> problems)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(code);
+        if (bytes > DefinitionLimits.MaxCodeBytes)
+        {
+            problems.Add(new(pointer, ValidationCodes.TooLarge, $"The code is {bytes} bytes; the limit is {DefinitionLimits.MaxCodeBytes}."));
+            return;
+        }
+
+        try
+        {
+            new Parser(FunctionBodyOptions).ParseScript(code);
+        }
+        catch (ParseErrorException exception)
+        {
+            problems.Add(new(pointer, ValidationCodes.CodeSyntax,
+                $"Line {exception.LineNumber}, column {exception.Column + 1}: {exception.Description}"));
+        }
+    }
+
+    private static void ValidateRequest(RequestDefinition request, string pointer, List<ValidationProblem> problems)
+    {
+        if (!Methods.Contains(request.Method ?? ""))
+        {
+            problems.Add(new(pointer + "/method", ValidationCodes.UnknownMethod,
+                $"Unknown method '{request.Method}'; use GET, POST, PUT, PATCH, DELETE or HEAD."));
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Url))
+        {
+            problems.Add(new(pointer + "/url", ValidationCodes.Required, "The request URL is required."));
+        }
+        else
+        {
+            CheckUrlTemplate(request.Url, pointer + "/url", problems);
+        }
+
+        CheckHeaderNames(request.Headers, pointer + "/headers", problems);
+        CheckTemplateMap(request.Headers, pointer + "/headers", problems);
+        CheckTemplateMap(request.Query, pointer + "/query", problems);
+        CheckTemplateMap(request.Body, pointer + "/body", problems);
+
+        if (request.BodyType is not (BodyTypes.Json or BodyTypes.Form or BodyTypes.Raw))
+        {
+            problems.Add(new(pointer + "/bodyType", ValidationCodes.UnknownBodyType, $"Unknown body type '{request.BodyType}'; use json, form or raw."));
+        }
+        else if (request.BodyType == BodyTypes.Raw && request.Body is { Count: > 0 })
+        {
+            problems.Add(new(pointer + "/body", ValidationCodes.BodyConflict, "A raw request sends rawBody; leave body empty."));
+        }
+        else if (request.BodyType != BodyTypes.Raw && request.RawBody is not null)
+        {
+            problems.Add(new(pointer + "/rawBody", ValidationCodes.BodyConflict, "rawBody is only sent when bodyType is raw."));
+        }
+
+        CheckTemplate(request.RawBody, pointer + "/rawBody", problems);
+    }
+
+    private static void ValidateAllowedUrls(IReadOnlyList<string?> allowedUrls, AppendDefinition? append, List<ValidationProblem> problems)
+    {
+        if (allowedUrls.Count > DefinitionLimits.MaxAllowedUrls)
+        {
+            problems.Add(new("/allowedUrls", ValidationCodes.TooMany, $"At most {DefinitionLimits.MaxAllowedUrls} allowed URLs are allowed."));
+        }
+
+        var appendsSomething = append is not null
+            && ((append.Headers?.Count ?? 0) + (append.Query?.Count ?? 0) + (append.Body?.Count ?? 0)) > 0;
+        if (allowedUrls.Count == 0 && appendsSomething)
+        {
+            problems.Add(new("/allowedUrls", ValidationCodes.Required,
+                "Credentials are appended, so the URLs they may be sent to must be listed."));
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < allowedUrls.Count; i++)
+        {
+            var pointer = JsonPointer.Append("/allowedUrls", i);
+            var text = allowedUrls[i];
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !IsHttp(uri) || string.IsNullOrEmpty(uri.Host))
+            {
+                problems.Add(new(pointer, ValidationCodes.AllowedUrlNotAbsolute, "An allowed URL must be an absolute http(s) URL with a host."));
+                continue;
+            }
+
+            if (!string.IsNullOrEmpty(uri.UserInfo))
+            {
+                problems.Add(new(pointer, ValidationCodes.AllowedUrlHasCredentials, "An allowed URL cannot contain user info."));
+            }
+
+            if (text!.Contains('?', StringComparison.Ordinal) || text.Contains('#', StringComparison.Ordinal))
+            {
+                problems.Add(new(pointer, ValidationCodes.AllowedUrlHasQueryOrFragment, "An allowed URL cannot have a query or fragment."));
+            }
+
+            if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+            {
+                problems.Add(new(pointer, ValidationCodes.InsecureUrl, "Credentials are only sent over https (http is allowed for loopback hosts)."));
+            }
+
+            if (!seen.Add(uri.GetLeftPart(UriPartial.Path)))
+            {
+                problems.Add(new(pointer, ValidationCodes.DuplicateAllowedUrl, "This URL is listed twice."));
+            }
+        }
+    }
+
+    private static void ValidateAppend(AppendDefinition? append, List<ValidationProblem> problems)
+    {
+        if (append is null)
+        {
+            return;
+        }
+
+        CheckHeaderNames(append.Headers, "/append/headers", problems);
+        CheckTemplateMap(append.Headers, "/append/headers", problems);
+        CheckTemplateMap(append.Query, "/append/query", problems);
+        CheckTemplateMap(append.Body, "/append/body", problems);
+    }
+
+    private static void ValidateTokenExpiry(TokenExpiryDefinition? expiry, List<ValidationProblem> problems)
+    {
+        if (expiry is null)
+        {
+            return;
+        }
+
+        if (expiry.Unit is not (ExpiryUnits.Seconds or ExpiryUnits.Milliseconds))
+        {
+            problems.Add(new("/tokenExpiry/unit", ValidationCodes.InvalidExpiryUnit, $"Unknown unit '{expiry.Unit}'; use seconds or milliseconds."));
+        }
+
+        if (expiry.Never && (expiry.ExpiresInPath is not null || expiry.ExpiresAtPath is not null || expiry.DefaultLifetimeSeconds is not null))
+        {
+            problems.Add(new("/tokenExpiry/never", ValidationCodes.ExpiryConflict,
+                "Tokens that never expire cannot also have an expiry path or a default lifetime."));
+        }
+
+        if (expiry.ExpiresInPath is not null && expiry.ExpiresAtPath is not null)
+        {
+            problems.Add(new("/tokenExpiry/expiresAtPath", ValidationCodes.ExpiryConflict, "Give either expiresInPath or expiresAtPath, not both."));
+        }
+
+        CheckDottedPath(expiry.ExpiresInPath, "/tokenExpiry/expiresInPath", problems);
+        CheckDottedPath(expiry.ExpiresAtPath, "/tokenExpiry/expiresAtPath", problems);
+
+        if (expiry.DefaultLifetimeSeconds is <= 0)
+        {
+            problems.Add(new("/tokenExpiry/defaultLifetimeSeconds", ValidationCodes.NegativeNumber, "The default lifetime must be a positive number of seconds."));
+        }
+
+        if (expiry.RefreshMarginSeconds is < 0)
+        {
+            problems.Add(new("/tokenExpiry/refreshMarginSeconds", ValidationCodes.NegativeNumber, "The refresh margin cannot be negative."));
+        }
+    }
+
+    private static void ValidateRefreshOnStatus(IReadOnlyList<int>? statuses, List<ValidationProblem> problems)
+    {
+        for (var i = 0; i < (statuses?.Count ?? 0); i++)
+        {
+            if (statuses![i] is < 400 or > 599)
+            {
+                problems.Add(new(JsonPointer.Append("/refreshOnStatus", i), ValidationCodes.InvalidStatus,
+                    $"{statuses[i]} is not an error status (400-599)."));
+            }
+        }
+    }
+
+    private static void CheckDottedPath(string? path, string pointer, List<ValidationProblem> problems)
+    {
+        if (path is not null && !Tokens.DottedPath.IsValid(path))
+        {
+            problems.Add(new(pointer, ValidationCodes.InvalidPath, "Use a dotted path such as data.expires_in."));
+        }
+    }
+
+    private static void CheckHeaderNames(IReadOnlyDictionary<string, string>? headers, string pointer, List<ValidationProblem> problems)
+    {
+        foreach (var name in headers?.Keys ?? [])
+        {
+            if (name.Length == 0 || name.AsSpan().IndexOfAnyExcept(HeaderNameChars) >= 0)
+            {
+                problems.Add(new(JsonPointer.Append(pointer, name), ValidationCodes.InvalidHeaderName, $"'{name}' is not a valid header name."));
+            }
+        }
+    }
+
+    private static void CheckMapSize(IReadOnlyDictionary<string, string> map, string pointer, List<ValidationProblem> problems)
+    {
+        if (map.Count > DefinitionLimits.MaxMapEntries)
+        {
+            problems.Add(new(pointer, ValidationCodes.TooMany, $"At most {DefinitionLimits.MaxMapEntries} entries are allowed."));
+        }
+    }
+
+    private static void CheckTemplateMap(IReadOnlyDictionary<string, string>? map, string pointer, List<ValidationProblem> problems)
+    {
+        if (map is null)
+        {
+            return;
+        }
+
+        CheckMapSize(map, pointer, problems);
+        foreach (var (name, source) in map)
+        {
+            CheckTemplate(source, JsonPointer.Append(pointer, name), problems, required: true);
+        }
+    }
+
+    private static void CheckUrlTemplate(string source, string pointer, List<ValidationProblem> problems)
+    {
+        var template = CheckTemplate(source, pointer, problems);
+        if (template is null || template.StaticPrefix.Length == 0)
+        {
+            // A URL that starts with an expression can only be checked once rendered.
+            return;
+        }
+
+        CheckAbsoluteUrl(template.WithPlaceholders("x"), pointer, problems);
+    }
+
+    private static void CheckAbsoluteUrl(string url, string pointer, List<ValidationProblem> problems)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !IsHttp(uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            problems.Add(new(pointer, ValidationCodes.InvalidUrl, "This must be an absolute http(s) URL."));
+        }
+        else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+        {
+            problems.Add(new(pointer, ValidationCodes.InsecureUrl, "Use https (http is allowed for loopback hosts only)."));
+        }
+    }
+
+    private static bool IsHttp(Uri uri) => uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp;
+
+    /// <summary>Parses a template and checks what it references; returns it when it parsed.</summary>
+    private static Template? CheckTemplate(string? source, string pointer, List<ValidationProblem> problems, bool required = false)
+    {
+        if (source is null)
+        {
+            if (required)
+            {
+                problems.Add(new(pointer, ValidationCodes.Required, "A value is required."));
+            }
+
+            return null;
+        }
+
+        if (source.Length > DefinitionLimits.MaxTemplateLength)
+        {
+            problems.Add(new(pointer, ValidationCodes.TooLarge, $"A template may have at most {DefinitionLimits.MaxTemplateLength} characters."));
+            return null;
+        }
+
+        if (!Template.TryParse(source, out var template, out var error))
+        {
+            problems.Add(new(pointer, ValidationCodes.TemplateSyntax, $"Template syntax error at {error}"));
+            return null;
+        }
+
+        foreach (var identifier in template!.FreeIdentifiers)
+        {
+            if (identifier != "context" && !ScriptGlobals.Contains(identifier))
+            {
+                problems.Add(new(pointer, ValidationCodes.UnknownTemplateRoot,
+                    $"Templates can only read 'context' (e.g. context.authData.x), not '{identifier}'."));
+            }
+        }
+
+        foreach (var member in template.ContextMembersRead)
+        {
+            if (!ContextMembers.Contains(member))
+            {
+                problems.Add(new(pointer, ValidationCodes.UnknownContextMember,
+                    $"context has no member '{member}'; use one of {string.Join(", ", ContextMembers)}."));
+            }
+        }
+
+        return template;
+    }
+}

@@ -1,0 +1,58 @@
+namespace ViaSocket.Domain.Validation;
+
+/// <summary>Stable codes of <see cref="ValidationProblem"/>s.</summary>
+public static class ValidationCodes
+{
+    // Document
+    public const string MalformedJson = "definition.malformed_json";
+    public const string UnknownMember = "definition.unknown_member";
+    public const string InvalidType = "definition.invalid_type";
+    public const string TooLarge = "definition.too_large";
+    public const string TooMany = "definition.too_many";
+    public const string Required = "definition.required";
+
+    // URLs
+    public const string InvalidUrl = "definition.invalid_url";
+    public const string InsecureUrl = "definition.insecure_url";
+    public const string AllowedUrlNotAbsolute = "definition.allowed_url_not_absolute";
+    public const string AllowedUrlHasQueryOrFragment = "definition.allowed_url_has_query_or_fragment";
+    public const string AllowedUrlHasCredentials = "definition.allowed_url_has_credentials";
+    public const string DuplicateAllowedUrl = "definition.duplicate_allowed_url";
+
+    // Authorization
+    public const string UnknownSeparator = "definition.unknown_separator";
+    public const string UnknownPkce = "definition.unknown_pkce";
+    public const string EmptyScope = "definition.empty_scope";
+    public const string DuplicateScope = "definition.duplicate_scope";
+    public const string ScopeContainsSeparator = "definition.scope_contains_separator";
+    public const string ReservedParameter = "definition.reserved_parameter";
+
+    // Templates
+    public const string TemplateSyntax = "definition.template_syntax";
+    public const string UnknownTemplateRoot = "definition.unknown_template_root";
+    public const string UnknownContextMember = "definition.unknown_context_member";
+
+    // Fields
+    public const string InvalidFieldKey = "definition.invalid_field_key";
+    public const string DuplicateFieldKey = "definition.duplicate_field_key";
+    public const string ReservedFieldKey = "definition.reserved_field_key";
+    public const string UnknownFieldType = "definition.unknown_field_type";
+    public const string SelectWithoutOptions = "definition.select_without_options";
+    public const string DefaultNotInOptions = "definition.default_not_in_options";
+
+    // API blocks
+    public const string BlockEmpty = "definition.block_empty";
+    public const string BlockBothCodeAndRequest = "definition.block_both_code_and_request";
+    public const string CodeSyntax = "definition.code_syntax";
+    public const string UnknownMethod = "definition.unknown_method";
+    public const string UnknownBodyType = "definition.unknown_body_type";
+    public const string BodyConflict = "definition.body_conflict";
+    public const string InvalidHeaderName = "definition.invalid_header_name";
+
+    // Expiry and statuses
+    public const string ExpiryConflict = "definition.expiry_conflict";
+    public const string InvalidExpiryUnit = "definition.invalid_expiry_unit";
+    public const string InvalidPath = "definition.invalid_path";
+    public const string NegativeNumber = "definition.negative_number";
+    public const string InvalidStatus = "definition.invalid_status";
+}

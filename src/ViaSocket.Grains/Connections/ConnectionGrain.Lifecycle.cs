@@ -1,0 +1,334 @@
+using ViaSocket.Blocks;
+using ViaSocket.Connections;
+using ViaSocket.Domain;
+using ViaSocket.Domain.Connections;
+using ViaSocket.Domain.Tokens;
+using ViaSocket.Domain.Definitions;
+using ViaSocket.Domain.Templates;
+
+namespace ViaSocket.Grains.Connections;
+
+/// <summary>The token lifecycle: credentials, refresh (proactive, on demand, reactive), failures and disconnect.</summary>
+internal sealed partial class ConnectionGrain
+{
+    public const string RefreshReminderName = "refresh";
+
+    // Reminder periods cannot be shorter than a minute; the due time carries the precision, the period is only the
+    // safety net that re-fires if a tick was lost.
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    // An on-demand refresh arriving this soon after a successful one is answered with the fresh token instead.
+    private static readonly TimeSpan FreshTokenWindow = TimeSpan.FromSeconds(5);
+
+    private Task<CredentialsResult>? refreshInFlight;
+    private CredentialsResult? cachedCredentials;
+    private IGrainTimer? refreshNudge;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Orleans does not replay missed reminder ticks: a connection whose refresh fell due while no silo hosted it
+        // refreshes as soon as it is activated again.
+        if (IsRefreshDue(time.GetUtcNow()))
+        {
+            NudgeRefresh();
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task<CredentialsResult> GetCredentialsAsync()
+    {
+        if (Unusable() is { } unusable)
+        {
+            return new CredentialsResult(null, unusable);
+        }
+
+        var now = time.GetUtcNow();
+        if (S.ExpiresAt is { } expiresAt && now >= expiresAt)
+        {
+            // Never hand out an expired token: wait for (or start) the refresh.
+            return await JoinRefreshAsync(RefreshTrigger.Due);
+        }
+
+        if (IsRefreshDue(now))
+        {
+            NudgeRefresh();
+        }
+
+        return await CredentialsAsync();
+    }
+
+    public Task<CredentialsResult> RefreshAsync() => JoinRefreshAsync(RefreshTrigger.OnDemand);
+
+    public async Task<CredentialsResult> RefreshRejectedAsync(long generation) =>
+        generation == S.Generation ? await JoinRefreshAsync(RefreshTrigger.Rejected) : await CredentialsAsync();
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != RefreshReminderName)
+        {
+            return;
+        }
+
+        if (S.Status is not (ConnectionStatus.Active or ConnectionStatus.Degraded) || S.RefreshAt is null)
+        {
+            await UnregisterRefreshReminderAsync();
+            return;
+        }
+
+        if (IsRefreshDue(time.GetUtcNow()))
+        {
+            await JoinRefreshAsync(RefreshTrigger.Due);
+        }
+        else
+        {
+            await ScheduleRefreshAsync();
+        }
+    }
+
+    public async Task<ConnectionOperationResult> DisconnectAsync()
+    {
+        if (!state.RecordExists)
+        {
+            return new ConnectionOperationResult(null, new ConnectionError(ConnectionErrorCodes.NotFound, "The connection does not exist."));
+        }
+
+        ConnectionError? revokeError = null;
+        if (S.AuthDataJson is not null && S.Status != ConnectionStatus.Revoked)
+        {
+            var version = await PinnedVersionAsync();
+            if (version.Definition.RevokeToken is not null)
+            {
+                var authData = AuthData();
+                var revoke = await RunBlockAsync(version, BlockKinds.RevokeToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
+                if (revoke.Failure is { } failure)
+                {
+                    // The provider could not be told; the local wipe still happens, and the failure is reported.
+                    revokeError = new ConnectionError(ConnectionErrorCodes.ProviderError, $"Revoke Token API failed: {failure.Message}", failure.HttpStatus);
+                }
+            }
+        }
+
+        S.AuthDataJson = null;
+        S.Attempt = null;
+        (S.ExpiresAt, S.RefreshAt, S.NextRefreshAttemptAt) = (null, null, null);
+        S.Status = ConnectionStatus.Revoked;
+        S.LastError = revokeError;
+        S.Generation++;
+        S.UpdatedAt = time.GetUtcNow();
+        Record(ConnectionEventKinds.Revoked, revokeError?.Code);
+        await PersistAsync();
+        InvalidateCredentials();
+        await UnregisterRefreshReminderAsync();
+        return new ConnectionOperationResult(View(), revokeError);
+    }
+
+    private bool IsRefreshDue(DateTimeOffset now) =>
+        S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded
+        && S.RefreshAt is { } refreshAt && now >= refreshAt
+        && (S.NextRefreshAttemptAt is not { } retryAt || now >= retryAt);
+
+    /// <summary>Starts a refresh in its own turn, so the read that noticed it is not held up.</summary>
+    private void NudgeRefresh()
+    {
+        if (refreshInFlight is not null || refreshNudge is not null)
+        {
+            return;
+        }
+
+        refreshNudge = this.RegisterGrainTimer(
+            async _ =>
+            {
+                refreshNudge?.Dispose();
+                refreshNudge = null;
+                if (IsRefreshDue(time.GetUtcNow()))
+                {
+                    await JoinRefreshAsync(RefreshTrigger.Due);
+                }
+            },
+            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>One refresh at a time: every caller that arrives while one runs gets that refresh's result.</summary>
+    private Task<CredentialsResult> JoinRefreshAsync(RefreshTrigger trigger)
+    {
+        return refreshInFlight ??= RunAndClearAsync();
+
+        async Task<CredentialsResult> RunAndClearAsync()
+        {
+            try
+            {
+                return await RefreshOnceAsync(trigger);
+            }
+            finally
+            {
+                refreshInFlight = null;
+            }
+        }
+    }
+
+    private async Task<CredentialsResult> RefreshOnceAsync(RefreshTrigger trigger)
+    {
+        if (Unusable() is { } unusable)
+        {
+            return new CredentialsResult(null, unusable);
+        }
+
+        var now = time.GetUtcNow();
+        var skip = trigger switch
+        {
+            RefreshTrigger.Due => !IsRefreshDue(now) && !(S.ExpiresAt is { } expiresAt && now >= expiresAt),
+            RefreshTrigger.OnDemand => S.LastRefreshedAt is { } last && now - last < FreshTokenWindow,
+            _ => false,
+        };
+        if (skip)
+        {
+            return await CredentialsAsync();
+        }
+
+        var version = await PinnedVersionAsync();
+        if (version.Definition.RefreshToken is null)
+        {
+            return await RefreshUnavailableAsync(now);
+        }
+
+        var authData = AuthData();
+        var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
+        now = time.GetUtcNow();
+        if (result.Failure is { } failure)
+        {
+            return await RefreshFailedAsync(failure, now);
+        }
+
+        var merged = AuthDataMerger.ApplyRefreshResult(authData, result.Result);
+        var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], now);
+        var recovered = S.Status == ConnectionStatus.Degraded;
+        S.AuthDataJson = merged.ToJsonString();
+        (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, now);
+        (S.Status, S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (ConnectionStatus.Active, null, 0, null);
+        S.Generation++;
+        S.UpdatedAt = now;
+        Record(recovered ? ConnectionEventKinds.Recovered : ConnectionEventKinds.Refreshed, null);
+
+        // Persist before publish: the rotated refresh token is durable before anyone sees the new access token.
+        await PersistAsync();
+        InvalidateCredentials();
+        await ScheduleRefreshAsync();
+        return await CredentialsAsync();
+    }
+
+    private async Task<CredentialsResult> RefreshFailedAsync(BlockFailure failure, DateTimeOffset now)
+    {
+        var error = new ConnectionError(ConnectionErrorCodes.RefreshFailed, $"Refresh Token API failed: {failure.Message}", failure.HttpStatus);
+        S.LastError = error;
+        S.UpdatedAt = now;
+        Record(ConnectionEventKinds.RefreshFailed, failure.Code);
+        if (!failure.IsTransient && failure.Kind == BlockFailureKind.HttpStatus)
+        {
+            // The provider refused the grant (invalid_grant or another 4xx): only the user can fix it.
+            S.Status = ConnectionStatus.ReauthRequired;
+            S.LastError = error with { Code = ConnectionErrorCodes.ReauthRequired };
+            Record(ConnectionEventKinds.ReauthRequired, failure.Code);
+            await PersistAsync();
+            InvalidateCredentials();
+            await UnregisterRefreshReminderAsync();
+            return new CredentialsResult(null, S.LastError);
+        }
+
+        S.ConsecutiveRefreshFailures++;
+        S.NextRefreshAttemptAt = now + RefreshBackoff.Delay(S.ConsecutiveRefreshFailures, failure.RetryAfter, Random.Shared.NextDouble);
+        if (S.Status == ConnectionStatus.Active)
+        {
+            S.Status = ConnectionStatus.Degraded;
+            Record(ConnectionEventKinds.Degraded, failure.Code);
+        }
+
+        await PersistAsync();
+        InvalidateCredentials();
+        await ScheduleRefreshAsync();
+
+        // A transiently failing provider must not cut callers off while the current token is still valid.
+        return S.ExpiresAt is { } expiresAt && now >= expiresAt ? new CredentialsResult(null, error) : await CredentialsAsync();
+    }
+
+    private async Task<CredentialsResult> RefreshUnavailableAsync(DateTimeOffset now)
+    {
+        if (S.ExpiresAt is { } expiresAt && now >= expiresAt)
+        {
+            S.Status = ConnectionStatus.ReauthRequired;
+            S.LastError = new ConnectionError(ConnectionErrorCodes.ReauthRequired, "The token expired and this auth version has no Refresh Token API; the user must reconnect.");
+            S.UpdatedAt = now;
+            Record(ConnectionEventKinds.ReauthRequired, ConnectionErrorCodes.RefreshUnavailable);
+            await PersistAsync();
+            InvalidateCredentials();
+            await UnregisterRefreshReminderAsync();
+            return new CredentialsResult(null, S.LastError);
+        }
+
+        return await CredentialsAsync();
+    }
+
+    /// <summary>Registers the durable reminder due at the next refresh (or retry) time; unregisters when none is due.</summary>
+    private async Task ScheduleRefreshAsync()
+    {
+        var dueAt = new[] { S.RefreshAt, S.NextRefreshAttemptAt }.Max();
+        if (S.Status is not (ConnectionStatus.Active or ConnectionStatus.Degraded) || dueAt is null)
+        {
+            await UnregisterRefreshReminderAsync();
+            return;
+        }
+
+        var dueIn = dueAt.Value - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(RefreshReminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, ReminderPeriod);
+    }
+
+    private async Task UnregisterRefreshReminderAsync()
+    {
+        if (await this.GetReminder(RefreshReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private void InvalidateCredentials() => cachedCredentials = null;
+
+    /// <summary>Why a refresh was asked for, which decides when it is skipped.</summary>
+    private enum RefreshTrigger
+    {
+        /// <summary>The refresh time passed (reminder, activation, a read): skipped unless still due.</summary>
+        Due,
+        /// <summary>Someone asked: skipped when a refresh just succeeded.</summary>
+        OnDemand,
+        /// <summary>A provider rejected the current token: always refreshes.</summary>
+        Rejected,
+    }
+
+    /// <summary>The rendered credentials, built once per token change and then served from the activation.</summary>
+    private async ValueTask<CredentialsResult> CredentialsAsync()
+    {
+        if (cachedCredentials is not null)
+        {
+            return cachedCredentials;
+        }
+
+        if (Unusable() is { } unusable)
+        {
+            return new CredentialsResult(null, unusable);
+        }
+
+        var version = await PinnedVersionAsync();
+        try
+        {
+            var rendered = version.Credentials.Build(ConnectionContext.Create(version, AuthData(), S.RedirectUri, null), evaluator);
+            cachedCredentials = new CredentialsResult(
+                new ConnectionCredentials(S.Status, rendered.Headers, rendered.Query, rendered.Body.ToJsonString(), S.ExpiresAt, version.Definition.AllowedUrls, version.RefreshOnStatus, S.Generation),
+                null);
+        }
+        catch (TemplateRenderException exception)
+        {
+            cachedCredentials = new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.TemplateFailed, exception.Message));
+        }
+
+        return cachedCredentials;
+    }
+}

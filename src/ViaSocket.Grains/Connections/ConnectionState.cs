@@ -1,0 +1,55 @@
+using ViaSocket.Connections;
+
+namespace ViaSocket.Grains.Connections;
+
+/// <summary>Everything a connection persists. Members marked sensitive are token material or user secrets.</summary>
+[GenerateSerializer]
+internal sealed class ConnectionState
+{
+    [Id(0)] public string WorkspaceId { get; set; } = "";
+    [Id(1)] public string OwnerId { get; set; } = "";
+    [Id(2)] public string PluginId { get; set; } = "";
+    [Id(3)] public string VersionId { get; set; } = "";
+    [Id(4)] public ConnectionStatus Status { get; set; }
+
+    /// <summary>Sensitive: the authData object (SPEC section 3) as JSON; null until the first authorization completes.</summary>
+    [Id(5)] public string? AuthDataJson { get; set; }
+
+    [Id(6)] public string? Label { get; set; }
+    [Id(7)] public string? UniqueIdentifier { get; set; }
+    [Id(8)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(9)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(10)] public DateTimeOffset? ExpiresAt { get; set; }
+    [Id(11)] public DateTimeOffset? RefreshAt { get; set; }
+    [Id(12)] public DateTimeOffset? LastRefreshedAt { get; set; }
+    [Id(13)] public ConnectionError? LastError { get; set; }
+    [Id(14)] public List<ConnectionEvent> History { get; set; } = [];
+    [Id(15)] public AuthorizationAttempt? Attempt { get; set; }
+
+    /// <summary>The exact redirect URI the current authData was obtained with (some providers want it on refresh).</summary>
+    [Id(16)] public string? RedirectUri { get; set; }
+
+    [Id(17)] public int ConsecutiveRefreshFailures { get; set; }
+
+    /// <summary>When a transient refresh failure may be retried; null when no backoff is in force.</summary>
+    [Id(18)] public DateTimeOffset? NextRefreshAttemptAt { get; set; }
+
+    /// <summary>Increases whenever the token changes, so a caller can say which credentials a provider rejected.</summary>
+    [Id(19)] public long Generation { get; set; }
+}
+
+/// <summary>The authorization attempt waiting for its callback.</summary>
+[GenerateSerializer]
+internal sealed class AuthorizationAttempt
+{
+    [Id(0)] public string AttemptId { get; set; } = "";
+    [Id(1)] public string PluginId { get; set; } = "";
+    [Id(2)] public string VersionId { get; set; } = "";
+
+    /// <summary>Sensitive: field values (secret fields included) as a JSON object.</summary>
+    [Id(3)] public string FieldsJson { get; set; } = "{}";
+
+    [Id(4)] public string RedirectUri { get; set; } = "";
+    [Id(5)] public string? ReturnUrl { get; set; }
+    [Id(6)] public DateTimeOffset ExpiresAt { get; set; }
+}

@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using ViaSocket.Workspaces;
+
+namespace ViaSocket.Grains.Workspaces;
+
+internal sealed class ApiKeyGrain(
+    [PersistentState(StorageNames.ApiKeyState, StorageNames.Default)] IPersistentState<ApiKeyState> state,
+    TimeProvider time) : Grain, IApiKeyGrain
+{
+    public async Task<bool> CreateAsync(ApiKeyRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        if (state.RecordExists)
+        {
+            // Idempotent for the same key (bootstrap runs at every start), refused for anything else.
+            return state.State.WorkspaceId == registration.WorkspaceId
+                && CryptographicOperations.FixedTimeEquals(state.State.SecretHash, registration.SecretHash);
+        }
+
+        state.State = new ApiKeyState
+        {
+            WorkspaceId = registration.WorkspaceId,
+            SecretHash = registration.SecretHash,
+            Scopes = [.. registration.Scopes],
+            Description = registration.Description,
+            CreatedAt = time.GetUtcNow(),
+        };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<ApiKeyIdentity?> VerifyAsync(byte[] secretHash)
+    {
+        var key = state.State;
+        var valid = state.RecordExists
+            && key.RevokedAt is null
+            && CryptographicOperations.FixedTimeEquals(key.SecretHash, secretHash);
+        return Task.FromResult(valid ? new ApiKeyIdentity(this.GetPrimaryKeyString(), key.WorkspaceId, key.Scopes) : null);
+    }
+
+    public async Task RevokeAsync()
+    {
+        if (state.RecordExists && state.State.RevokedAt is null)
+        {
+            state.State.RevokedAt = time.GetUtcNow();
+            await state.WriteStateAsync();
+        }
+    }
+}
+
+[GenerateSerializer]
+internal sealed class ApiKeyState
+{
+    [Id(0)] public string WorkspaceId { get; set; } = "";
+    [Id(1)] public byte[] SecretHash { get; set; } = [];
+    [Id(2)] public List<string> Scopes { get; set; } = [];
+    [Id(3)] public string? Description { get; set; }
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(5)] public DateTimeOffset? RevokedAt { get; set; }
+}

@@ -1,0 +1,52 @@
+namespace ViaSocket.Persistence.Embedded;
+
+/// <summary>How to run a local PostgreSQL owned by this process.</summary>
+public sealed class EmbeddedPostgresOptions
+{
+    /// <summary>The instance folder: <c>data/</c> (the cluster), the superuser password file, the pgpass file, the chosen port and the server log.</summary>
+    /// <value>Required. Reused across starts, so data written before a restart is still there.</value>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>A database created (if missing) at start; <see cref="EmbeddedPostgres.ConnectionString"/> points at it.</summary>
+    /// <value>The default value is <c>viasocket</c>. <see langword="null"/> creates none and points at the <c>postgres</c> database.</value>
+    public string? DatabaseName { get; init; } = "viasocket";
+
+    /// <summary>Whether the server flushes writes to disk. Off only for throwaway test instances.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool Fsync { get; init; } = true;
+
+    /// <summary>The OS account that runs PostgreSQL when this process is root (initdb and postgres refuse to run as root).</summary>
+    /// <value>The default value is <c>postgres</c>, the account Debian's package creates.</value>
+    public string ServiceUser { get; init; } = "postgres";
+
+    /// <summary>How long to wait for the server to accept connections.</summary>
+    /// <value>The default value is 60 seconds.</value>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The instance the service uses when no connection string is configured.</summary>
+    public static EmbeddedPostgresOptions ForService() => new() { DataDirectory = DefaultServiceDataDirectory() };
+
+    /// <summary>A throwaway instance for tests: no database created up front, no fsync.</summary>
+    public static EmbeddedPostgresOptions ForTests(string dataDirectory) =>
+        new() { DataDirectory = dataDirectory, DatabaseName = null, Fsync = false };
+
+    /// <summary>
+    /// <c>$XDG_STATE_HOME/viasocket-orleans/postgres</c> (or <c>~/.local/state/…</c>) for a normal user; as root
+    /// <c>/var/lib/viasocket-orleans/postgres</c>, because the <c>postgres</c> account cannot reach root's home.
+    /// </summary>
+    public static string DefaultServiceDataDirectory()
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            return "/var/lib/viasocket-orleans/postgres";
+        }
+
+        var stateHome = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(stateHome))
+        {
+            stateHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+
+        return Path.Combine(stateHome, "viasocket-orleans", "postgres");
+    }
+}

@@ -1,0 +1,244 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using ViaSocket.Connections;
+using ViaSocket.Persistence.Connections;
+using ViaSocket.Server.Security;
+using ViaSocket.Workspaces;
+
+namespace ViaSocket.Server.Apis;
+
+/// <summary>Connections (SPEC section 4): start, read, list, credentials, refresh, test, disconnect.</summary>
+internal static class ConnectionsApi
+{
+    public static RouteGroupBuilder MapConnectionsApiV1(this IEndpointRouteBuilder endpoints)
+    {
+        var connections = endpoints.MapGroup("/v1/connections")
+            .WithTags("Connections")
+            .AddEndpointFilter<IdentifierRouteFilter>();
+
+        connections.MapPost("/", StartConnection).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        connections.MapGet("/authorize", StartConnectionRedirect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        connections.MapGet("/", ListConnections).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
+        connections.MapGet("/{connectionId}", GetConnection).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
+        connections.MapGet("/{connectionId}/credentials", GetCredentials).RequireAuthorization(ApiKeyScopes.CredentialsRead);
+        connections.MapPost("/{connectionId}/refresh", Refresh).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        connections.MapPost("/{connectionId}/test", Test).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        connections.MapDelete("/{connectionId}", Disconnect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        return connections;
+    }
+
+    public static async Task<Results<Created<StartConnectionResponse>, ProblemHttpResult>> StartConnection(
+        StartConnectionRequest request, HttpContext http, IGrainFactory grains, IOptions<ServerOptions> options)
+    {
+        var started = await StartAsync(request, http, grains, options.Value);
+        return started.Succeeded
+            ? TypedResults.Created($"/v1/connections/{started.ConnectionId}", new StartConnectionResponse(started.ConnectionId, started.AuthorizeUrl!, started.StateExpiresAt!.Value))
+            : ErrorResults.For(started.Error!);
+    }
+
+    /// <summary>The same as POST, answered with a 302 to the provider, for server-side redirects.</summary>
+    public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> StartConnectionRedirect(
+        [FromQuery] string pluginId, [FromQuery] string versionId, [FromQuery] string ownerId, [FromQuery] string? returnUrl,
+        [FromQuery] string? connectionId, HttpContext http, IGrainFactory grains, IOptions<ServerOptions> options)
+    {
+        const string fieldPrefix = "field.";
+        var fields = http.Request.Query
+            .Where(q => q.Key.StartsWith(fieldPrefix, StringComparison.Ordinal))
+            .ToDictionary(q => q.Key[fieldPrefix.Length..], q => q.Value.ToString(), StringComparer.Ordinal);
+        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId), http, grains, options.Value);
+        return started.Succeeded ? TypedResults.Redirect(started.AuthorizeUrl!) : ErrorResults.For(started.Error!);
+    }
+
+    public static async Task<Results<Ok<ConnectionListResponse>, ProblemHttpResult>> ListConnections(
+        [FromQuery] string? ownerId, [FromQuery] string? pluginId, [FromQuery] string? status, [FromQuery] string? after, [FromQuery] int? limit,
+        HttpContext http, ConnectionDirectory directory)
+    {
+        var badId = new[] { ownerId, pluginId, after }.FirstOrDefault(id => id is not null && !Identifiers.IsValid(id));
+        var knownStatus = status is null || Enum.GetValues<ConnectionStatus>().Any(s => s.ToWireName() == status);
+        if (badId is not null || !knownStatus || (limit is < 1 or > ConnectionDirectory.MaxLimit))
+        {
+            return Problems.Result(
+                StatusCodes.Status400BadRequest,
+                ApiErrorCodes.InvalidRequest,
+                $"ownerId, pluginId and after must be identifiers, status a connection status, limit 1-{ConnectionDirectory.MaxLimit}.");
+        }
+
+        var entries = await directory.ListAsync(new ConnectionQuery(http.User.WorkspaceIdOf(), ownerId, pluginId, status, after, limit ?? 100), http.RequestAborted);
+        var items = entries.Select(ConnectionSummary.From).ToList();
+        return TypedResults.Ok(new ConnectionListResponse(items, items.Count == (limit ?? 100) ? items[^1].ConnectionId : null));
+    }
+
+    public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> GetConnection(string connectionId, HttpContext http, IGrainFactory grains)
+    {
+        var view = await Grain(grains, http, connectionId).GetAsync();
+        return view is null ? ErrorResults.NotFound() : TypedResults.Ok(ConnectionResponse.From(view));
+    }
+
+    public static async Task<Results<Ok<CredentialsResponse>, ProblemHttpResult>> GetCredentials(string connectionId, HttpContext http, IGrainFactory grains)
+    {
+        var result = await Grain(grains, http, connectionId).GetCredentialsAsync();
+        http.Response.Headers.CacheControl = "no-store";
+        return result.Succeeded ? TypedResults.Ok(CredentialsResponse.From(result.Credentials!)) : ErrorResults.For(result.Error!);
+    }
+
+    public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Refresh(string connectionId, HttpContext http, IGrainFactory grains)
+    {
+        var grain = Grain(grains, http, connectionId);
+        var result = await grain.RefreshAsync();
+        return result.Succeeded ? TypedResults.Ok(ConnectionResponse.From((await grain.GetAsync())!)) : ErrorResults.For(result.Error!);
+    }
+
+    public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Test(string connectionId, HttpContext http, IGrainFactory grains) =>
+        ToResponse(await Grain(grains, http, connectionId).TestAsync());
+
+    public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Disconnect(string connectionId, HttpContext http, IGrainFactory grains)
+    {
+        var result = await Grain(grains, http, connectionId).DisconnectAsync();
+
+        // A failing Revoke API is reported in the connection's lastError; the disconnect itself succeeded.
+        return result.Connection is not null ? TypedResults.Ok(ConnectionResponse.From(result.Connection)) : ErrorResults.For(result.Error!);
+    }
+
+    private static async Task<StartAuthorizationResult> StartAsync(StartConnectionRequest request, HttpContext http, IGrainFactory grains, ServerOptions options)
+    {
+        var invalid = request.Validate();
+        if (invalid is not null)
+        {
+            return new StartAuthorizationResult("", null, null, new ConnectionError(ApiErrorCodes.InvalidRequest, invalid));
+        }
+
+        var workspaceId = http.User.WorkspaceIdOf();
+        var connectionId = request.ConnectionId ?? ConnectionIds.New();
+        var grain = grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(workspaceId, connectionId));
+        if (request.ConnectionId is not null && await grain.GetAsync() is null)
+        {
+            // Reconnecting names an existing connection; an unknown id is not silently created.
+            return new StartAuthorizationResult(connectionId, null, null, new ConnectionError(ConnectionErrorCodes.NotFound, "The connection does not exist."));
+        }
+
+        return await grain.StartAuthorizationAsync(new StartAuthorization(
+            workspaceId, request.PluginId, request.VersionId, request.OwnerId, request.Fields ?? new Dictionary<string, string>(),
+            options.RedirectUri.AbsoluteUri, request.ReturnUrl));
+    }
+
+    private static IConnectionGrain Grain(IGrainFactory grains, HttpContext http, string connectionId) =>
+        grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(http.User.WorkspaceIdOf(), connectionId));
+
+    private static Results<Ok<ConnectionResponse>, ProblemHttpResult> ToResponse(ConnectionOperationResult result) =>
+        result.Succeeded ? TypedResults.Ok(ConnectionResponse.From(result.Connection!)) : ErrorResults.For(result.Error!);
+}
+
+/// <param name="ConnectionId">Set to reconnect an existing connection (it keeps its id).</param>
+public sealed record StartConnectionRequest(
+    string PluginId,
+    string VersionId,
+    string OwnerId,
+    IReadOnlyDictionary<string, string>? Fields,
+    string? ReturnUrl,
+    string? ConnectionId = null)
+{
+    public string? Validate()
+    {
+        if (!Identifiers.IsValid(PluginId) || !Identifiers.IsValid(VersionId) || !Identifiers.IsValid(OwnerId))
+        {
+            return "pluginId, versionId and ownerId are required identifiers (letters, digits, '_', '-', '.').";
+        }
+
+        if (ConnectionId is not null && !Identifiers.IsValid(ConnectionId))
+        {
+            return "connectionId is not a valid identifier.";
+        }
+
+        if (ReturnUrl is not null && !(Uri.TryCreate(ReturnUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http" && string.IsNullOrEmpty(url.UserInfo)))
+        {
+            return "returnUrl must be an absolute http(s) URL.";
+        }
+
+        return Fields is { Count: > 100 } ? "At most 100 fields may be given." : null;
+    }
+}
+
+public sealed record StartConnectionResponse(string ConnectionId, string AuthorizeUrl, DateTimeOffset ExpiresAt);
+
+/// <summary>A connection without token material.</summary>
+public sealed record ConnectionResponse(
+    string ConnectionId,
+    string OwnerId,
+    string PluginId,
+    string VersionId,
+    string Status,
+    string? Label,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? LastRefreshedAt,
+    ConnectionErrorResponse? LastError,
+    IReadOnlyList<ConnectionEventResponse> History)
+{
+    public static ConnectionResponse From(ConnectionView view) => new(
+        view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,
+        view.ExpiresAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
+        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))]);
+}
+
+public sealed record ConnectionErrorResponse(string Code, string Message, int? ProviderStatus)
+{
+    public static ConnectionErrorResponse? From(ConnectionError? error) => error is null ? null : new(error.Code, error.Message, error.ProviderStatus);
+}
+
+public sealed record ConnectionEventResponse(DateTimeOffset At, string Kind, string? Detail);
+
+public sealed record ConnectionSummary(
+    string ConnectionId, string OwnerId, string PluginId, string VersionId, string Status, string? Label,
+    DateTimeOffset? ExpiresAt, DateTimeOffset? LastRefreshedAt, string? LastErrorCode, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static ConnectionSummary From(ConnectionDirectoryEntry entry) => new(
+        entry.ConnectionId, entry.OwnerId, entry.PluginId, entry.VersionId, entry.Status, entry.Label,
+        entry.ExpiresAt, entry.LastRefreshedAt, entry.LastErrorCode, entry.CreatedAt, entry.UpdatedAt);
+}
+
+/// <param name="Next">The cursor for the next page (pass as <c>after</c>), or null on the last page.</param>
+public sealed record ConnectionListResponse(IReadOnlyList<ConnectionSummary> Items, string? Next);
+
+/// <summary>What to append to a request of this connection. The one response that carries tokens.</summary>
+public sealed record CredentialsResponse(
+    string Status,
+    IReadOnlyDictionary<string, string> Headers,
+    IReadOnlyDictionary<string, string> Query,
+    JsonNode? Body,
+    DateTimeOffset? ExpiresAt)
+{
+    public static CredentialsResponse From(ConnectionCredentials credentials) => new(
+        credentials.Status.ToWireName(), credentials.Headers, credentials.Query, JsonNode.Parse(credentials.BodyJson), credentials.ExpiresAt);
+}
+
+internal static class ConnectionIds
+{
+    /// <summary>A new connection id: <c>conn_</c> + 128 random bits in hex.</summary>
+    public static string New() => "conn_" + Guid.NewGuid().ToString("N");
+}
+
+/// <summary>Maps grain error codes to HTTP statuses.</summary>
+internal static class ErrorResults
+{
+    public static ProblemHttpResult NotFound() =>
+        Problems.Result(StatusCodes.Status404NotFound, ConnectionErrorCodes.NotFound, "The connection does not exist.");
+
+    public static ProblemHttpResult For(ConnectionError error)
+    {
+        var status = error.Code switch
+        {
+            ConnectionErrorCodes.NotFound => StatusCodes.Status404NotFound,
+            ConnectionErrorCodes.VersionNotPublished => StatusCodes.Status409Conflict,
+            ConnectionErrorCodes.InvalidFields or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed => StatusCodes.Status422UnprocessableEntity,
+            ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,
+            ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked => StatusCodes.Status409Conflict,
+            ConnectionErrorCodes.RefreshFailed or ConnectionErrorCodes.TestMeFailed or ConnectionErrorCodes.ProviderError => StatusCodes.Status502BadGateway,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        var extensions = error.ProviderStatus is { } providerStatus ? new Dictionary<string, object?> { ["providerStatus"] = providerStatus } : null;
+        return Problems.Result(status, error.Code, error.Message, extensions);
+    }
+}

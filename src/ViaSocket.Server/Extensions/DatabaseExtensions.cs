@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using ViaSocket.Persistence;
+using ViaSocket.Persistence.Embedded;
+
+namespace ViaSocket.Server.Extensions;
+
+/// <summary>The PostgreSQL the process uses, with the password moved out of the connection string.</summary>
+/// <param name="ConnectionString">Safe to hand to the Orleans ADO.NET providers, which log it at start.</param>
+public sealed record Database(string ConnectionString);
+
+internal static class DatabaseExtensions
+{
+    /// <summary>
+    /// Resolves the database before anything else starts: the configured connection string, or an embedded local
+    /// PostgreSQL started here (and stopped with the host). Applies the schema migrations when this process is a silo.
+    /// </summary>
+    public static async Task<Database> AddDatabaseAsync(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ServerOptions>()
+            .Bind(builder.Configuration.GetSection(ServerOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
+        var logger = loggerFactory.CreateLogger("ViaSocket.Database");
+        var stateDirectory = StateDirectories.ForService();
+
+        string connectionString;
+        if (string.IsNullOrWhiteSpace(options.Database.ConnectionString))
+        {
+            var embedded = await EmbeddedPostgres.StartAsync(
+                options.Database.EmbeddedDataDirectory is { Length: > 0 } dataDirectory
+                    ? new EmbeddedPostgresOptions { DataDirectory = dataDirectory }
+                    : EmbeddedPostgresOptions.ForService(),
+                logger,
+                CancellationToken.None);
+            // The host disposes singletons it owns on shutdown, which stops PostgreSQL after the silo has stopped.
+            builder.Services.AddSingleton(embedded);
+            connectionString = embedded.ConnectionString;
+        }
+        else
+        {
+            connectionString = PostgresConnectionStrings.WithoutPassword(options.Database.ConnectionString, stateDirectory);
+        }
+
+        if (options.Role == ServerRoles.Silo)
+        {
+            await SchemaMigrator.ApplyAsync(connectionString, logger, CancellationToken.None);
+        }
+
+        var database = new Database(connectionString);
+        builder.Services.AddSingleton(database);
+        return database;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+using ViaSocket.Blocks.Http;
+using ViaSocket.Persistence.Connections;
+using ViaSocket.Server.Proxy;
+using ViaSocket.Server.Security;
+
+namespace ViaSocket.Server.Extensions;
+
+internal static class FrontEndExtensions
+{
+    /// <summary>
+    /// The HTTP front-end: JSON conventions, API-key authentication, the bootstrap key, the connection directory,
+    /// and the guarded outbound client the proxy (and, on silos, the blocks) send through.
+    /// </summary>
+    public static void AddFrontEnd(this WebApplicationBuilder builder, Database database)
+    {
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
+        builder.Services.AddApiKeyAuthentication();
+
+        var usesEmbeddedDatabase = string.IsNullOrWhiteSpace(builder.Configuration[$"{ServerOptions.SectionName}:Database:ConnectionString"]);
+        builder.Services.AddOptions<BootstrapOptions>()
+            .Bind(builder.Configuration.GetSection($"{ServerOptions.SectionName}:Bootstrap"))
+            .PostConfigure(o => o.GeneratedKeyFile ??= usesEmbeddedDatabase ? Path.Combine(StateDirectories.ForService(), "bootstrap-api-key") : null);
+        builder.Services.AddHostedService<ApiKeyBootstrapper>();
+
+        builder.Services.AddSingleton(NpgsqlDataSource.Create(database.ConnectionString));
+        builder.Services.AddSingleton<ConnectionDirectory>();
+        builder.Services.AddGuardedOutboundHttp();
+        builder.Services.AddOptions<OutboundHttpOptions>().Bind(builder.Configuration.GetSection($"{ServerOptions.SectionName}:Outbound"));
+        builder.Services.AddSingleton<ConnectionProxy>();
+    }
+}

@@ -1,0 +1,40 @@
+using System.Net;
+using Orleans.Configuration;
+using ViaSocket.Grains;
+
+namespace ViaSocket.Server.Extensions;
+
+internal static class OrleansExtensions
+{
+    private const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// A silo (grain state, reminders and membership in PostgreSQL) for the <c>silo</c> role, or a cluster client
+    /// that finds gateways through the same membership table for the <c>frontend</c> role.
+    /// </summary>
+    public static void AddOrleansForRole(this WebApplicationBuilder builder, Database database)
+    {
+        var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+        var cluster = options.Cluster;
+
+        if (options.Role == ServerRoles.FrontEnd)
+        {
+            builder.UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
+                client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+            });
+            return;
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
+            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+            silo.AddAdoNetGrainStorage(StorageNames.Default, o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+            silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+            silo.AddViaSocketGrains();
+        });
+    }
+}

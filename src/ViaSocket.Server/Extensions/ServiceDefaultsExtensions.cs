@@ -1,0 +1,29 @@
+using ViaSocket.Server.Apis;
+using ViaSocket.Server.Health;
+
+namespace ViaSocket.Server.Extensions;
+
+internal static class ServiceDefaultsExtensions
+{
+    /// <summary>Logging, problem details and health checks: what every deployable of the service shares.</summary>
+    public static void AddServiceDefaults(this WebApplicationBuilder builder)
+    {
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag])
+            .AddCheck<ClusterHealthCheck>("orleans", tags: [HealthApi.ReadyTag]);
+    }
+
+    public static void UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+    }
+}

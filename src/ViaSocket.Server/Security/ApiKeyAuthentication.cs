@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using ViaSocket.Server.Apis;
+using ViaSocket.Workspaces;
+
+namespace ViaSocket.Server.Security;
+
+/// <summary>Authenticates <c>Authorization: Bearer vso_...</c> workspace API keys against their key grain.</summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IGrainFactory grains,
+    IMemoryCache cache) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    // A verified key is trusted for this long without asking its grain again: the hot credential path stays cheap,
+    // and a revoked key stops working within this window.
+    private static readonly TimeSpan VerifiedKeyLifetime = TimeSpan.FromSeconds(30);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        const string bearer = "Bearer ";
+        if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) || !ApiKey.TryParse(header[bearer.Length..].Trim(), out var key))
+        {
+            return AuthenticateResult.Fail("The Authorization header does not carry a workspace API key.");
+        }
+
+        var secretHash = key.SecretHash();
+        var cacheKey = (key.KeyId, Convert.ToHexString(secretHash));
+        if (!cache.TryGetValue(cacheKey, out ApiKeyIdentity? identity))
+        {
+            identity = await grains.GetGrain<IApiKeyGrain>(key.KeyId).VerifyAsync(secretHash);
+            if (identity is null)
+            {
+                return AuthenticateResult.Fail("Unknown or revoked API key.");
+            }
+
+            cache.Set(cacheKey, identity, VerifiedKeyLifetime);
+        }
+
+        var claims = new List<Claim> { new(ApiKeyClaims.WorkspaceId, identity!.WorkspaceId), new(ApiKeyClaims.KeyId, identity.KeyId) };
+        claims.AddRange(identity.Scopes.Select(scope => new Claim(ApiKeyClaims.Scope, scope)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status401Unauthorized, ApiErrorCodes.Unauthenticated, "A valid workspace API key is required (Authorization: Bearer vso_...).");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, ApiErrorCodes.Forbidden, "This API key lacks the scope this operation needs.");
+
+    private Task WriteProblemAsync(int status, string code, string detail)
+    {
+        Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        return Results.Problem(Problems.Create(status, code, detail)).ExecuteAsync(Context);
+    }
+}
+
+public static class ApiKeyClaims
+{
+    public const string WorkspaceId = "workspace";
+    public const string KeyId = "key_id";
+    public const string Scope = "scope";
+
+    /// <summary>The authenticated caller's workspace; every lookup is scoped by it.</summary>
+    public static string WorkspaceIdOf(this ClaimsPrincipal user) =>
+        user.FindFirstValue(WorkspaceId) ?? throw new InvalidOperationException("The endpoint requires an authenticated workspace API key.");
+}
+
+internal static class ApiKeyAuthenticationExtensions
+{
+    public static void AddApiKeyAuthentication(this IServiceCollection services)
+    {
+        services.AddMemoryCache();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddScopePolicies();
+    }
+
+    private static void AddScopePolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var scope in ApiKeyScopes.All)
+        {
+            builder.AddPolicy(scope, policy => policy.RequireClaim(ApiKeyClaims.Scope, scope));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Options;
+using ViaSocket.Workspaces;
+
+namespace ViaSocket.Server.Security;
+
+/// <summary>The <c>ViaSocket:Bootstrap</c> section: the operator's first workspace and API key.</summary>
+public sealed class BootstrapOptions
+{
+    /// <summary>The default value is <c>default</c>.</summary>
+    public string WorkspaceId { get; set; } = "default";
+
+    /// <summary>
+    /// A key in the <c>vso_...</c> format to register for the workspace with every scope. When empty and the service
+    /// runs on its embedded database, a key is generated once and written to a private file in the state directory.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Where a generated key is written. Set by the host; not meant to be configured.</summary>
+    public string? GeneratedKeyFile { get; set; }
+}
+
+/// <summary>Registers the bootstrap key at start, so a fresh installation can be used at once.</summary>
+internal sealed partial class ApiKeyBootstrapper(
+    IOptions<BootstrapOptions> options,
+    IGrainFactory grains,
+    ILogger<ApiKeyBootstrapper> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var bootstrap = options.Value;
+        if (!Identifiers.IsValid(bootstrap.WorkspaceId))
+        {
+            throw new InvalidOperationException("ViaSocket:Bootstrap:WorkspaceId is not a valid identifier.");
+        }
+
+        var key = ResolveKey(bootstrap);
+        if (key is null)
+        {
+            return;
+        }
+
+        var registration = new ApiKeyRegistration(bootstrap.WorkspaceId, key.SecretHash(), ApiKeyScopes.All, "bootstrap");
+        if (!await grains.GetGrain<IApiKeyGrain>(key.KeyId).CreateAsync(registration))
+        {
+            throw new InvalidOperationException($"The bootstrap API key {key} is already registered for another secret or workspace.");
+        }
+
+        LogBootstrapKey(logger, key.KeyId, bootstrap.WorkspaceId);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private ApiKey? ResolveKey(BootstrapOptions bootstrap)
+    {
+        if (!string.IsNullOrWhiteSpace(bootstrap.ApiKey))
+        {
+            return ApiKey.TryParse(bootstrap.ApiKey.Trim(), out var configured)
+                ? configured
+                : throw new InvalidOperationException("ViaSocket:Bootstrap:ApiKey is not a vso_ API key.");
+        }
+
+        if (bootstrap.GeneratedKeyFile is not { } file)
+        {
+            return null;
+        }
+
+        if (File.Exists(file))
+        {
+            return ApiKey.TryParse(File.ReadAllText(file).Trim(), out var stored)
+                ? stored
+                : throw new InvalidOperationException($"{file} does not hold a vso_ API key; delete it to generate a new one.");
+        }
+
+        var generated = ApiKey.Generate();
+        using (var stream = new FileStream(file, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.WriteLine(generated.Reveal());
+        }
+
+        LogGeneratedKey(logger, file);
+        return generated;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap API key {KeyId} is registered for workspace {WorkspaceId}")]
+    private static partial void LogBootstrapKey(ILogger logger, string keyId, string workspaceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generated a bootstrap API key with every scope; it is in {File} (readable by this user only)")]
+    private static partial void LogGeneratedKey(ILogger logger, string file);
+}

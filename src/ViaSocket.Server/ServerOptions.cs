@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ViaSocket.Server;
+
+/// <summary>The <c>ViaSocket</c> configuration section (environment variables <c>VIASOCKET__...</c>).</summary>
+public sealed class ServerOptions
+{
+    public const string SectionName = "ViaSocket";
+
+    /// <summary>
+    /// <c>silo</c> runs the silo and the front-end in one process; <c>frontend</c> runs the front-end only, as an
+    /// Orleans client of the cluster. The default value is <c>silo</c>.
+    /// </summary>
+    [Required]
+    [RegularExpression("^(silo|frontend)$")]
+    public string Role { get; set; } = ServerRoles.Silo;
+
+    /// <summary>The externally visible base URL of the front-end; the OAuth redirect URI is this + <c>/oauth/callback</c>.</summary>
+    [Required]
+    [Url]
+    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public ClusterSettings Cluster { get; set; } = new();
+
+    public Uri RedirectUri => new(new Uri(PublicBaseUrl.TrimEnd('/') + "/"), "oauth/callback");
+}
+
+public static class ServerRoles
+{
+    public const string Silo = "silo";
+    public const string FrontEnd = "frontend";
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary>
+    /// An Npgsql connection string. When empty, the service starts an embedded local PostgreSQL. The default value
+    /// is empty.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Where the embedded PostgreSQL keeps its data. The default value is the user's state directory.</summary>
+    public string? EmbeddedDataDirectory { get; set; }
+}
+
+public sealed class ClusterSettings
+{
+    /// <summary>The default value is <c>viasocket</c>.</summary>
+    public string ClusterId { get; set; } = "viasocket";
+
+    /// <summary>Identifies the service's data across deployments. The default value is <c>viasocket-orleans</c>.</summary>
+    public string ServiceId { get; set; } = "viasocket-orleans";
+
+    /// <summary>The default value is 11111.</summary>
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The default value is 30000.</summary>
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one at. The default value is 127.0.0.1.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using ViaSocket.Blocks.Http;
+using ViaSocket.Blocks.Sandbox;
+using ViaSocket.Domain.Definitions;
+
+namespace ViaSocket.Blocks.Tests;
+
+/// <summary>The real block runner from its DI registration, with loopback opened explicitly for the test server.</summary>
+internal sealed class BlockRunnerHarness : IDisposable
+{
+    private static int s_keys;
+    private readonly ServiceProvider _services;
+
+    public BlockRunnerHarness(Action<SandboxOptions>? sandbox = null, Action<OutboundHttpOptions>? outbound = null)
+    {
+        var services = new ServiceCollection();
+        services.AddBlockRunner(sandbox);
+        services.AddGuardedOutboundHttp(outbound ?? (options => options.AllowedNetworks = ["127.0.0.1/32"]));
+        _services = services.BuildServiceProvider();
+    }
+
+    public IBlockRunner Runner => _services.GetRequiredService<IBlockRunner>();
+
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
+    public Task<BlockRunResult> RunCodeAsync(string code, JsonObject? context = null, bool diagnostics = false)
+        => Runner.RunAsync(new BlockRunRequest(
+            $"test/{Interlocked.Increment(ref s_keys)}",
+            new ApiBlock { Code = code },
+            context ?? new JsonObject(),
+            new BlockRunOptions { CaptureDiagnostics = diagnostics }));
+
+    public Task<BlockRunResult> RunRequestAsync(RequestDefinition request, JsonObject? context = null, bool diagnostics = false)
+        => Runner.RunAsync(new BlockRunRequest(
+            $"test/{Interlocked.Increment(ref s_keys)}",
+            new ApiBlock { Request = request },
+            context ?? new JsonObject(),
+            new BlockRunOptions { CaptureDiagnostics = diagnostics }));
+
+    public void Dispose() => _services.Dispose();
+}

@@ -1,0 +1,42 @@
+using ViaSocket.Domain.Credentials;
+
+namespace ViaSocket.Domain.Tests.Credentials;
+
+public sealed class ConnectionLabelMaskerTests
+{
+    [Theory]
+    [InlineData("john.doe@example.com", "j***@example.com")]
+    [InlineData("j@example.com", "***@example.com")]
+    [InlineData("a@b@example.com", "a***@example.com")]
+    [InlineData("acme workspace", "a***e")]
+    [InlineData("abcd", "a***d")]
+    [InlineData("abc", "***")]
+    [InlineData("a", "***")]
+    [InlineData("", "")]
+    [InlineData("@handle", "@***e")]
+    public void Labels_are_masked_for_display(string label, string expected)
+    {
+        Assert.Equal(expected, ConnectionLabelMasker.Mask(label));
+    }
+}
+
+public sealed class ScopeFormatterTests
+{
+    [Fact]
+    public void Scopes_are_joined_with_a_space()
+    {
+        Assert.Equal("read write", ScopeFormatter.Join(["read", "write"], "space"));
+    }
+
+    [Fact]
+    public void Scopes_are_joined_with_a_comma_skipping_blanks_and_repeats()
+    {
+        Assert.Equal("read,write", ScopeFormatter.Join([" read ", "", "write", "read"], "comma"));
+    }
+
+    [Fact]
+    public void An_unknown_separator_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ScopeFormatter.Join(["a"], "plus"));
+    }
+}

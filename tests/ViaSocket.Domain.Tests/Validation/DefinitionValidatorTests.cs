@@ -1,0 +1,175 @@
+using ViaSocket.Domain.Definitions;
+using ViaSocket.Domain.Validation;
+
+namespace ViaSocket.Domain.Tests.Validation;
+
+public sealed class DefinitionValidatorTests
+{
+    private static readonly AuthVersionDefinition Valid = TestDefinitions.Valid();
+
+    [Fact]
+    public void A_complete_definition_has_no_problems()
+    {
+        Assert.Empty(DefinitionValidator.Validate(Valid));
+    }
+
+    public static TheoryData<string, Func<AuthVersionDefinition, AuthVersionDefinition>, string, string> Cases() => new()
+    {
+        { "no access token", d => d with { AccessToken = null }, "/accessToken", ValidationCodes.Required },
+        { "no test me", d => d with { TestMe = null }, "/testMe", ValidationCodes.Required },
+        { "no authorization", d => d with { Authorization = null }, "/authorization", ValidationCodes.Required },
+        { "no authorize url", d => d with { Authorization = d.Authorization! with { Url = " " } }, "/authorization/url", ValidationCodes.Required },
+        { "no client id", d => d with { Authorization = d.Authorization! with { ClientId = null } }, "/authorization/clientId", ValidationCodes.Required },
+        { "relative url", d => d with { Authorization = d.Authorization! with { Url = "/oauth/authorize" } }, "/authorization/url", ValidationCodes.InvalidUrl },
+        { "ftp url", d => d with { Authorization = d.Authorization! with { Url = "ftp://example.com/a" } }, "/authorization/url", ValidationCodes.InvalidUrl },
+        { "http url", d => d with { Authorization = d.Authorization! with { Url = "http://${context.authData.subdomain}.example.com/a" } }, "/authorization/url", ValidationCodes.InsecureUrl },
+        { "http issuer", d => d with { Authorization = d.Authorization! with { Issuer = "http://issuer.example.com" } }, "/authorization/issuer", ValidationCodes.InsecureUrl },
+        { "separator", d => d with { Authorization = d.Authorization! with { ScopeSeparator = "plus" } }, "/authorization/scopeSeparator", ValidationCodes.UnknownSeparator },
+        { "pkce", d => d with { Authorization = d.Authorization! with { Pkce = "s256" } }, "/authorization/pkce", ValidationCodes.UnknownPkce },
+        { "empty scope", d => d with { Authorization = d.Authorization! with { Scopes = ["read", " "] } }, "/authorization/scopes/1", ValidationCodes.EmptyScope },
+        { "duplicate scope", d => d with { Authorization = d.Authorization! with { Scopes = ["read", "read"] } }, "/authorization/scopes/1", ValidationCodes.DuplicateScope },
+        { "scope with space", d => d with { Authorization = d.Authorization! with { Scopes = ["read write"] } }, "/authorization/scopes/0", ValidationCodes.ScopeContainsSeparator },
+        { "scope with comma", d => d with { Authorization = d.Authorization! with { Scopes = ["a,b"], ScopeSeparator = ScopeSeparators.Comma } }, "/authorization/scopes/0", ValidationCodes.ScopeContainsSeparator },
+        { "too many scopes", d => d with { Authorization = d.Authorization! with { Scopes = [.. Enumerable.Range(0, 51).Select(i => $"s{i}")] } }, "/authorization/scopes", ValidationCodes.TooMany },
+        { "reserved extra param", d => d with { Authorization = d.Authorization! with { ExtraParams = new Dictionary<string, string> { ["redirect_uri"] = "x" } } }, "/authorization/extraParams/redirect_uri", ValidationCodes.ReservedParameter },
+        { "template syntax", d => d with { ConnectionLabel = "${context.authData.testme.email" }, "/connectionLabel", ValidationCodes.TemplateSyntax },
+        { "unknown root", d => d with { UniqueIdentifier = "${authData.testme.id}" }, "/uniqueIdentifier", ValidationCodes.UnknownTemplateRoot },
+        { "unknown context member", d => d with { ConnectionLabel = "${context.authdata.testme.email}" }, "/connectionLabel", ValidationCodes.UnknownContextMember },
+        { "template too long", d => d with { ConnectionLabel = new string('a', DefinitionLimits.MaxTemplateLength + 1) }, "/connectionLabel", ValidationCodes.TooLarge },
+        { "invalid field key", d => d with { Fields = [new FieldDefinition { Key = "2fa" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
+        { "duplicate field key", d => d with { Fields = [new FieldDefinition { Key = "a" }, new FieldDefinition { Key = "A" }] }, "/fields/1/key", ValidationCodes.DuplicateFieldKey },
+        { "reserved field key", d => d with { Fields = [new FieldDefinition { Key = "accesstokencode" }] }, "/fields/0/key", ValidationCodes.ReservedFieldKey },
+        { "unknown field type", d => d with { Fields = [new FieldDefinition { Key = "a", Type = "number" }] }, "/fields/0/type", ValidationCodes.UnknownFieldType },
+        { "select without options", d => d with { Fields = [new FieldDefinition { Key = "a", Type = FieldTypes.Select }] }, "/fields/0/options", ValidationCodes.SelectWithoutOptions },
+        { "default not in options", d => d with { Fields = [new FieldDefinition { Key = "a", Type = FieldTypes.Select, Options = ["x"], Default = "y" }] }, "/fields/0/default", ValidationCodes.DefaultNotInOptions },
+        { "too many fields", d => d with { Fields = [.. Enumerable.Range(0, 101).Select(i => new FieldDefinition { Key = $"f{i}" })] }, "/fields", ValidationCodes.TooMany },
+        { "allowed url relative", d => d with { AllowedUrls = ["api.example.com/v1"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlNotAbsolute },
+        { "allowed url query", d => d with { AllowedUrls = ["https://api.example.com/v1?x=1"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlHasQueryOrFragment },
+        { "allowed url fragment", d => d with { AllowedUrls = ["https://api.example.com/v1#x"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlHasQueryOrFragment },
+        { "allowed url credentials", d => d with { AllowedUrls = ["https://user:pw@api.example.com/v1"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlHasCredentials },
+        { "allowed url http", d => d with { AllowedUrls = ["http://api.example.com/v1"] }, "/allowedUrls/0", ValidationCodes.InsecureUrl },
+        { "allowed url twice", d => d with { AllowedUrls = ["https://api.example.com/v1", "https://API.example.com/v1"] }, "/allowedUrls/1", ValidationCodes.DuplicateAllowedUrl },
+        { "no allowed url", d => d with { AllowedUrls = [] }, "/allowedUrls", ValidationCodes.Required },
+        { "too many allowed urls", d => d with { AllowedUrls = [.. Enumerable.Range(0, 51).Select(i => $"https://a{i}.example.com")] }, "/allowedUrls", ValidationCodes.TooMany },
+        { "header template", d => d with { Append = new AppendDefinition { Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer ${}" } } }, "/append/headers/Authorization", ValidationCodes.TemplateSyntax },
+        { "header name", d => d with { Append = new AppendDefinition { Headers = new Dictionary<string, string> { ["Bad Header"] = "x" } } }, "/append/headers/Bad Header", ValidationCodes.InvalidHeaderName },
+        { "query pointer escaped", d => d with { Append = new AppendDefinition { Query = new Dictionary<string, string> { ["a/b"] = "${ctx.x}" } } }, "/append/query/a~1b", ValidationCodes.UnknownTemplateRoot },
+        { "too many append headers", d => d with { Append = new AppendDefinition { Headers = Enumerable.Range(0, 51).ToDictionary(i => $"H{i}", _ => "v") } }, "/append/headers", ValidationCodes.TooMany },
+        { "empty block", d => d with { TestMe = new ApiBlock { Code = "  " } }, "/testMe", ValidationCodes.BlockEmpty },
+        { "both code and request", d => d with { TestMe = d.TestMe! with { Code = "return 1;" } }, "/testMe", ValidationCodes.BlockBothCodeAndRequest },
+        { "code syntax", d => d with { AccessToken = new ApiBlock { Code = "const a = 1;\nreturn a +;" } }, "/accessToken/code", ValidationCodes.CodeSyntax },
+        { "code too large", d => d with { AccessToken = new ApiBlock { Code = "//" + new string('x', DefinitionLimits.MaxCodeBytes) } }, "/accessToken/code", ValidationCodes.TooLarge },
+        { "unknown method", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition { Method = "FETCH", Url = "https://a.example.com" } } }, "/testMe/request/method", ValidationCodes.UnknownMethod },
+        { "request url", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition() } }, "/testMe/request/url", ValidationCodes.Required },
+        { "request url invalid", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition { Url = "https//a.example.com" } } }, "/testMe/request/url", ValidationCodes.InvalidUrl },
+        { "body type", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition { Url = "https://a.example.com", BodyType = "xml" } } }, "/testMe/request/bodyType", ValidationCodes.UnknownBodyType },
+        { "raw body with map", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition { Url = "https://a.example.com", BodyType = BodyTypes.Raw, Body = new Dictionary<string, string> { ["a"] = "b" } } } }, "/testMe/request/body", ValidationCodes.BodyConflict },
+        { "raw body without raw", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition { Url = "https://a.example.com", RawBody = "x" } } }, "/testMe/request/rawBody", ValidationCodes.BodyConflict },
+        { "request body template", d => d with { RefreshToken = new ApiBlock { Request = new RequestDefinition { Method = "POST", Url = "https://a.example.com", Body = new Dictionary<string, string> { ["x"] = "${context.authData.}" } } } }, "/refreshToken/request/body/x", ValidationCodes.TemplateSyntax },
+        { "expiry never conflict", d => d with { TokenExpiry = new TokenExpiryDefinition { Never = true, DefaultLifetimeSeconds = 60 } }, "/tokenExpiry/never", ValidationCodes.ExpiryConflict },
+        { "expiry both paths", d => d with { TokenExpiry = new TokenExpiryDefinition { ExpiresInPath = "a", ExpiresAtPath = "b" } }, "/tokenExpiry/expiresAtPath", ValidationCodes.ExpiryConflict },
+        { "expiry unit", d => d with { TokenExpiry = new TokenExpiryDefinition { Unit = "minutes" } }, "/tokenExpiry/unit", ValidationCodes.InvalidExpiryUnit },
+        { "expiry path", d => d with { TokenExpiry = new TokenExpiryDefinition { ExpiresInPath = "data..expires_in" } }, "/tokenExpiry/expiresInPath", ValidationCodes.InvalidPath },
+        { "negative margin", d => d with { TokenExpiry = new TokenExpiryDefinition { RefreshMarginSeconds = -1 } }, "/tokenExpiry/refreshMarginSeconds", ValidationCodes.NegativeNumber },
+        { "zero lifetime", d => d with { TokenExpiry = new TokenExpiryDefinition { DefaultLifetimeSeconds = 0 } }, "/tokenExpiry/defaultLifetimeSeconds", ValidationCodes.NegativeNumber },
+        { "status out of range", d => d with { RefreshOnStatus = [401, 302] }, "/refreshOnStatus/1", ValidationCodes.InvalidStatus },
+        { "status too high", d => d with { RefreshOnStatus = [600] }, "/refreshOnStatus/0", ValidationCodes.InvalidStatus },
+        { "whole definition too large", d => d with { Fields = [.. Enumerable.Range(0, 40).Select(i => new FieldDefinition { Key = $"f{i}", Help = new string('h', 7000) })] }, "", ValidationCodes.TooLarge },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Each_rule_reports_its_code_at_the_offending_member(
+        string rule, Func<AuthVersionDefinition, AuthVersionDefinition> change, string pointer, string code)
+    {
+        var definition = change(Valid);
+
+        var problems = DefinitionValidator.Validate(definition);
+
+        Assert.True(problems.Any(p => p.Pointer == pointer && p.Code == code),
+            $"{rule}: expected {code} at '{pointer}', got: {string.Join("; ", problems)}");
+    }
+
+    [Fact]
+    public void Every_validation_code_is_covered_by_a_rule_case()
+    {
+        var covered = Cases().Select(row => (string)row[3]).ToHashSet();
+        var codes = typeof(ValidationCodes).GetFields().Select(field => (string)field.GetValue(null)!);
+        var documentOnly = new[] { ValidationCodes.MalformedJson, ValidationCodes.UnknownMember, ValidationCodes.InvalidType };
+
+        Assert.Empty(codes.Except(covered).Except(documentOnly));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var definition = Valid with
+        {
+            AccessToken = null,
+            Fields = [new FieldDefinition { Key = "bad key" }],
+            Authorization = Valid.Authorization! with { Pkce = "S512", Scopes = ["a", "a"] },
+            AllowedUrls = ["https://api.example.com/v1?q=1"],
+            RefreshOnStatus = [200],
+        };
+
+        var problems = DefinitionValidator.Validate(definition);
+
+        Assert.Equal(
+            [
+                ("/fields/0/key", ValidationCodes.InvalidFieldKey),
+                ("/authorization/pkce", ValidationCodes.UnknownPkce),
+                ("/authorization/scopes/1", ValidationCodes.DuplicateScope),
+                ("/accessToken", ValidationCodes.Required),
+                ("/allowedUrls/0", ValidationCodes.AllowedUrlHasQueryOrFragment),
+                ("/refreshOnStatus/0", ValidationCodes.InvalidStatus),
+            ],
+            problems.Select(p => (p.Pointer, p.Code)));
+    }
+
+    [Fact]
+    public void A_code_syntax_error_names_the_line_and_column_in_the_authors_code()
+    {
+        var definition = Valid with { AccessToken = new ApiBlock { Code = "const a = 1;\n  return a +;" } };
+
+        var problem = Assert.Single(DefinitionValidator.Validate(definition));
+
+        Assert.StartsWith("Line 2, column 13:", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("const r = await axios.get('https://x.example.com'); return r.data;")]
+    [InlineData("try { return (await axios.request({})).data } catch (error) { throw error }")]
+    public void Top_level_await_and_return_are_valid_block_code(string code)
+    {
+        Assert.Empty(DefinitionValidator.Validate(Valid with { AccessToken = new ApiBlock { Code = code } }));
+    }
+
+    [Theory]
+    [InlineData("${btoa(context.clientId + ':' + context.clientSecret)}")]
+    [InlineData("${context.scopes.split(' ').map(s => s.trim()).join(',')}")]
+    [InlineData("${context.authData.region === 'eu' ? 'https://eu.example.com' : 'https://us.example.com'}")]
+    public void Script_templates_may_use_javascript_globals_and_their_own_parameters(string source)
+    {
+        Assert.Empty(DefinitionValidator.Validate(Valid with { ConnectionLabel = source }));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000/oauth")]
+    [InlineData("http://localhost/oauth")]
+    [InlineData("http://[::1]:8080/oauth")]
+    [InlineData("${context.authData.baseUrl}/oauth")]
+    public void Loopback_http_and_urls_starting_with_an_expression_are_accepted(string url)
+    {
+        Assert.Empty(DefinitionValidator.Validate(Valid with { Authorization = Valid.Authorization! with { Url = url } }));
+    }
+
+    [Fact]
+    public void Problems_never_quote_the_client_secret()
+    {
+        var definition = Valid with { Authorization = Valid.Authorization! with { ClientSecret = "${oops", ClientId = null } };
+
+        var problems = DefinitionValidator.Validate(definition);
+
+        Assert.DoesNotContain(problems, p => p.Message.Contains("oops", StringComparison.Ordinal));
+    }
+}

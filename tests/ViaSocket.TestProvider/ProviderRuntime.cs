@@ -1,0 +1,30 @@
+namespace ViaSocket.TestProvider;
+
+/// <summary>Everything the endpoints share: registrations, grants, counters, fault switches and the issuer name.</summary>
+internal sealed class ProviderRuntime
+{
+    private string? issuer;
+
+    public ProviderRuntime(TestProviderOptions options, TimeProvider time)
+    {
+        Time = time;
+        Store = new GrantStore(time, options, Counters);
+    }
+
+    public TimeProvider Time { get; }
+
+    public ProviderDirectory Directory { get; } = new();
+
+    public ProviderCounters Counters { get; } = new();
+
+    public TokenEndpointFaults Faults { get; } = new();
+
+    public GrantStore Store { get; }
+
+    /// <summary>Known only once Kestrel has picked its port; endpoints run after that.</summary>
+    public string Issuer
+    {
+        get => issuer ?? throw new InvalidOperationException("The server has not started yet.");
+        set => issuer = value;
+    }
+}

@@ -1,0 +1,42 @@
+namespace ViaSocket.TestProvider;
+
+/// <summary>A confidential OAuth client registered at the test provider, with the provider quirks it should exhibit.</summary>
+/// <param name="RedirectUris">Callback URIs, compared by exact string equality (RFC 9700 section 2.1).</param>
+public sealed record TestClient(string ClientId, string ClientSecret, IReadOnlyList<string> RedirectUris)
+{
+    /// <summary>The issuer named when <see cref="IssuerParameter"/> is <see cref="IssuerParameterMode.Wrong"/>.</summary>
+    public const string WrongIssuer = "https://mix-up.attacker.example";
+
+    /// <summary>The default value is <see cref="ClientAuthMethods.ClientSecretBasic"/>, the RFC 8414 default.</summary>
+    public ClientAuthMethods AuthMethods { get; init; } = ClientAuthMethods.ClientSecretBasic;
+
+    /// <summary>Whether an authorization request without <c>code_challenge</c> is refused. The default value is <see langword="true"/>.</summary>
+    public bool RequirePkce { get; init; } = true;
+
+    /// <summary>Scopes the client may ask for; empty allows any scope. The default value is empty.</summary>
+    public IReadOnlyList<string> AllowedScopes { get; init; } = [];
+
+    /// <summary>How the <c>scope</c> parameter is split. The default value is <see cref="ScopeSeparator.Space"/>.</summary>
+    public ScopeSeparator ScopeSeparator { get; init; } = ScopeSeparator.Space;
+
+    /// <summary>Extra query parameters added to the callback, like QuickBooks' <c>realmId</c>. The default value is empty.</summary>
+    public IReadOnlyDictionary<string, string> CallbackExtras { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The default value is <see cref="IssuerParameterMode.Correct"/>.</summary>
+    public IssuerParameterMode IssuerParameter { get; init; } = IssuerParameterMode.Correct;
+
+    /// <summary>The default value is <see cref="TokenResponseStyle.Standard"/>.</summary>
+    public TokenResponseStyle TokenResponseStyle { get; init; } = TokenResponseStyle.Standard;
+
+    /// <summary>Lifetime of issued access tokens, enforced against the server's <see cref="TimeProvider"/>. The default value is one hour.</summary>
+    public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Whether the code exchange returns a refresh token at all. The default value is <see langword="true"/>.</summary>
+    public bool IssueRefreshTokens { get; init; } = true;
+
+    /// <summary>
+    /// Whether each refresh returns a new refresh token and retires the old one. When off, refresh responses
+    /// carry no <c>refresh_token</c> and the original stays valid. The default value is <see langword="true"/>.
+    /// </summary>
+    public bool RotateRefreshTokens { get; init; } = true;
+}

@@ -1,0 +1,70 @@
+namespace ViaSocket.TestProvider;
+
+/// <summary>A failure the token endpoint answers instead of doing its job.</summary>
+internal sealed record InjectedFailure(int StatusCode, TimeSpan? RetryAfter, string Error);
+
+/// <summary>Fault switches for the token endpoint; tests flip them from other threads while requests are in flight.</summary>
+internal sealed class TokenEndpointFaults
+{
+    private readonly Lock gate = new();
+    private TimeSpan delay;
+    private int? outageStatus;
+    private InjectedFailure? nextFailure;
+    private int remainingFailures;
+
+    public TimeSpan Delay
+    {
+        get { lock (gate) { return delay; } }
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            lock (gate) { delay = value; }
+        }
+    }
+
+    public int? OutageStatus
+    {
+        get { lock (gate) { return outageStatus; } }
+        set
+        {
+            if (value is { } status)
+            {
+                ThrowIfNotErrorStatus(status);
+            }
+
+            lock (gate) { outageStatus = value; }
+        }
+    }
+
+    public void FailNext(int count, int status, TimeSpan? retryAfter, string? error)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ThrowIfNotErrorStatus(status);
+        lock (gate)
+        {
+            remainingFailures = count;
+            nextFailure = new InjectedFailure(status, retryAfter, error ?? OAuthWire.Errors.TemporarilyUnavailable);
+        }
+    }
+
+    /// <summary>Consumes one queued failure, if any remain.</summary>
+    public InjectedFailure? TakeFailure()
+    {
+        lock (gate)
+        {
+            if (remainingFailures == 0)
+            {
+                return null;
+            }
+
+            remainingFailures--;
+            return nextFailure;
+        }
+    }
+
+    private static void ThrowIfNotErrorStatus(int status)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(status, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 599);
+    }
+}

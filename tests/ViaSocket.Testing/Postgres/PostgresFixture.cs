@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using ViaSocket.Persistence;
+using ViaSocket.Persistence.Embedded;
+
+namespace ViaSocket.Testing.Postgres;
+
+/// <summary>
+/// A throwaway PostgreSQL for the whole test run: started on first use in a fresh folder under the temp directory,
+/// shared by every test class of the process, stopped and deleted when the process exits. Each caller gets its own
+/// database, so test classes do not see each other's rows. Works as root (CI) and as a normal user.
+/// Use it directly (<c>new PostgresFixture()</c>) or as an xUnit class/collection fixture.
+/// </summary>
+public sealed class PostgresFixture
+{
+    private static readonly Lazy<Task<EmbeddedPostgres>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The shared server, started on first call.</summary>
+    public Task<EmbeddedPostgres> GetServerAsync() => Server.Value;
+
+    /// <summary>A new database with every migration applied; returns its connection string (no password inside).</summary>
+    public async Task<string> CreateDatabaseAsync(CancellationToken ct = default)
+    {
+        var connectionString = await CreateEmptyDatabaseAsync(ct);
+        await SchemaMigrator.ApplyAsync(connectionString, NullLogger.Instance, ct);
+        return connectionString;
+    }
+
+    /// <summary>A new database without any schema, for tests of the migrations themselves.</summary>
+    public async Task<string> CreateEmptyDatabaseAsync(CancellationToken ct = default)
+    {
+        var server = await Server.Value;
+        return await server.CreateDatabaseAsync("test_" + Guid.NewGuid().ToString("N"), ct);
+    }
+
+    /// <summary>A fresh, not yet existing folder under the temp directory for an embedded instance.</summary>
+    public static string NewInstanceDirectory() =>
+        Path.Combine(Path.GetTempPath(), $"viasocket-pg-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+
+    private static async Task<EmbeddedPostgres> StartAsync()
+    {
+        var directory = NewInstanceDirectory();
+        var server = await EmbeddedPostgres.StartAsync(EmbeddedPostgresOptions.ForTests(directory), NullLogger.Instance, CancellationToken.None);
+        // Registered after the server's own exit handler, so the server is already stopped when the folder goes.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Directory.Delete(directory, recursive: true);
+        };
+        return server;
+    }
+}
