@@ -43,6 +43,12 @@ internal sealed class DeclarativeRequestRunner(
         {
             return Finish(null, new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.TemplateError, error.Message));
         }
+        catch (Exception error) when (error is FormatException or InvalidOperationException or ArgumentException)
+        {
+            // A malformed method or header name; the exception text may quote the rendered value, so it is not used.
+            return Finish(null, new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.TemplateError,
+                "The rendered request is not valid: a method or header name is malformed."));
+        }
 
         using (message)
         {
@@ -83,19 +89,25 @@ internal sealed class DeclarativeRequestRunner(
             throw new RequestDefinitionException("The rendered request url is not an absolute http or https URL.");
         }
 
-        var message = new HttpRequestMessage(new HttpMethod(definition.Method.ToUpperInvariant()), uri);
-        message.Headers.Accept.ParseAdd("application/json");
-        message.Content = RenderBody(definition, context);
+        var message = new HttpRequestMessage(new HttpMethod(definition.Method.ToUpperInvariant()), uri)
+        {
+            Content = RenderBody(definition, context),
+        };
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         TemplateMap.Compile(definition.Headers, Pointer + "/headers", templates).RenderInto(headers, context, expressionEvaluator);
         foreach (var (name, value) in headers)
         {
-            message.Headers.Remove(name);
+            // Names are unique here; a content header (Content-Type) replaces the one the body set.
             if (!message.Headers.TryAddWithoutValidation(name, value) && message.Content is not null)
             {
                 message.Content.Headers.Remove(name);
                 message.Content.Headers.TryAddWithoutValidation(name, value);
             }
+        }
+
+        if (!message.Headers.Contains("Accept"))
+        {
+            message.Headers.Accept.ParseAdd("application/json");
         }
 
         return message;

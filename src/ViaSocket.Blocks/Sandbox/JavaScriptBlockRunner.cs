@@ -50,16 +50,20 @@ internal sealed class JavaScriptBlockRunner
             using var engine = new SandboxEngine(_options, bridge, _options.Timeout, cancellationToken);
             var envelope = await engine.RunAsync(script, request.Context.ToJsonString(), run.Token).ConfigureAwait(false);
             var (result, failure) = SandboxOutcome.FromEnvelope(envelope, _options.MaxResultCharacters, _timeProvider);
-            return Finish(result, failure);
+            // A request cut short by the run's budget fails inside the script; the budget is the cause.
+            return Finish(result, failure is not null && timeout.IsCancellationRequested ? TimedOut() : failure);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // The run's own budget ran out while the script was awaiting.
-            return Finish(null, SandboxOutcome.FromException(new TimeoutException(), _options.Timeout));
+            // The budget ran out while the script was awaiting; depending on where the engine noticed, that
+            // surfaces as a cancellation, a deadline error or a rejected promise.
+            return Finish(null, TimedOut());
         }
         catch (Exception error) when (!cancellationToken.IsCancellationRequested && SandboxOutcome.FromException(error, _options.Timeout) is { } failure)
         {
             return Finish(null, failure);
         }
     }
+
+    private BlockFailure TimedOut() => SandboxOutcome.FromException(new TimeoutException(), _options.Timeout)!;
 }

@@ -86,7 +86,7 @@ public static class UrlRedaction
             return RedactedValue;
         }
 
-        var text = new StringBuilder(url.GetLeftPart(UriPartial.Path));
+        var text = new StringBuilder(url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped));
         var query = url.Query.TrimStart('?');
         if (query.Length > 0)
         {

@@ -43,6 +43,11 @@ internal sealed class SandboxBridge(
 
             return await SendCoreAsync(httpClient, requestJson).ConfigureAwait(false);
         }
+        catch (Exception error) when (error is FormatException or InvalidOperationException or ArgumentException or JsonException)
+        {
+            // The exception text may quote the header value; the script gets a fixed message.
+            return Failure(OutboundErrorCodes.InvalidRequest, "The request is not valid: a method, header name or header value is malformed.");
+        }
         finally
         {
             OnResume?.Invoke();
@@ -57,7 +62,7 @@ internal sealed class SandboxBridge(
         var url = root.GetProperty("url").GetString() ?? "";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            return Failure("ERR_INVALID_URL", "The request URL must be an absolute http or https URL.");
+            return Failure(OutboundErrorCodes.InvalidRequest, "The request URL must be an absolute http or https URL.");
         }
 
         using var request = new HttpRequestMessage(new HttpMethod(method), uri);
@@ -71,6 +76,11 @@ internal sealed class SandboxBridge(
         {
             var name = header[0].GetString()!;
             var value = header[1].GetString()!;
+            if (!IsValidHeader(name, value))
+            {
+                return Failure(OutboundErrorCodes.InvalidRequest, "The request is not valid: a header name or value is malformed.");
+            }
+
             if (!request.Headers.TryAddWithoutValidation(name, value) && request.Content is not null)
             {
                 request.Content.Headers.Remove(name);
@@ -106,6 +116,12 @@ internal sealed class SandboxBridge(
             return Failure("ERR_CANCELED", "The request was canceled.");
         }
     }
+
+    // RFC 9110 field names are tokens; values must not smuggle line breaks.
+    private static bool IsValidHeader(string name, string value)
+        => name.Length > 0
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))
+            && !value.Any(c => c is '\r' or '\n' or '\0');
 
     private static string AxiosCode(OutboundFailureKind kind) => kind switch
     {
@@ -174,4 +190,7 @@ public static class OutboundErrorCodes
     public const string Network = "ERR_NETWORK";
     public const string AddressRefused = "ERR_ADDRESS_REFUSED";
     public const string ResponseTooLarge = "ERR_RESPONSE_TOO_LARGE";
+
+    /// <summary>The script built a request that cannot be sent (bad URL, method or header).</summary>
+    public const string InvalidRequest = "ERR_INVALID_REQUEST";
 }

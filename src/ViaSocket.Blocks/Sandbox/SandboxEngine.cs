@@ -50,7 +50,9 @@ internal sealed class SandboxEngine : IDisposable
             engineOptions.Constraints.StackOverflowGuard = true;
             engineOptions.Constraints.RegexTimeout = options.RegexTimeout;
             engineOptions.Constraints.MaxArraySize = options.MaxArrayLength;
-            engineOptions.Constraints.PromiseTimeout = budget;
+            // Only a backstop: the run's own budget (deadline constraint and cancellation) must fire first, so
+            // a timeout is always reported as one.
+            engineOptions.Constraints.PromiseTimeout = budget + budget + TimeSpan.FromSeconds(1);
             engineOptions.MaxStatements(options.MaxStatements);
             engineOptions.Constraint(_deadline);
             engineOptions.Constraint(_allocation);

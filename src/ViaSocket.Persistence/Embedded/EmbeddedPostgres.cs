@@ -32,11 +32,14 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     private readonly ILogger logger;
     private readonly string maintenanceConnectionString;
     private readonly EventHandler processExitHandler;
+    private readonly bool deleteDataDirectoryOnStop;
     private int stopped;
 
     private EmbeddedPostgres(
-        PostgresBinaries binaries, OsCommand commands, ILogger logger, string dataDirectory, int port, string maintenanceConnectionString)
+        PostgresBinaries binaries, OsCommand commands, ILogger logger, string dataDirectory, int port, string maintenanceConnectionString,
+        bool deleteDataDirectoryOnStop)
     {
+        this.deleteDataDirectoryOnStop = deleteDataDirectoryOnStop;
         this.binaries = binaries;
         this.commands = commands;
         this.logger = logger;
@@ -112,7 +115,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         };
         var maintenance = PostgresConnectionStrings.WithoutPassword(withPassword.ConnectionString, dataDirectory);
 
-        var server = new EmbeddedPostgres(binaries, commands, logger, dataDirectory, port, maintenance);
+        var server = new EmbeddedPostgres(binaries, commands, logger, dataDirectory, port, maintenance, options.DeleteDataDirectoryOnStop);
         try
         {
             if (options.DatabaseName is not null)
@@ -162,6 +165,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     }
 
     /// <summary>Stops the server (<c>pg_ctl stop -m fast</c>) and waits until it is gone. Safe to call more than once.</summary>
+    /// <remarks>pg_ctl runs as its own process, so the server still stops if this process is killed meanwhile.</remarks>
     public async Task StopAsync(CancellationToken ct)
     {
         if (Interlocked.Exchange(ref stopped, 1) == 1)
@@ -173,7 +177,9 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         // Pooled connections to this server are about to break; drop them instead of handing them out later.
         NpgsqlConnection.ClearAllPools();
         var postmaster = PostmasterProcess.FromPidFile(ClusterDirectory);
-        var stop = await commands.RunAsync(binaries.PgCtl, ["stop", "-D", ClusterDirectory, "-m", "fast", "-w", "-t", "60"], ct);
+        // A throwaway instance skips the shutdown checkpoint: test hosts get little time at exit.
+        var mode = deleteDataDirectoryOnStop ? "immediate" : "fast";
+        var stop = await commands.RunAsync(binaries.PgCtl, ["stop", "-D", ClusterDirectory, "-m", mode, "-w", "-t", "60"], ct);
         if (!stop.Succeeded)
         {
             var status = await commands.RunAsync(binaries.PgCtl, ["status", "-D", ClusterDirectory], ct);
@@ -187,6 +193,11 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         if (postmaster is not null && !await postmaster.WaitForExitAsync(TimeSpan.FromSeconds(30), ct))
         {
             throw new InvalidOperationException($"Embedded PostgreSQL in {DataDirectory} (pid {postmaster.Pid}) is still running after pg_ctl stop.");
+        }
+
+        if (deleteDataDirectoryOnStop)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
         }
 
         logger.EmbeddedStopped(DataDirectory);

@@ -19,6 +19,10 @@ public sealed class EmbeddedPostgresOptions
     /// <value>The default value is <c>postgres</c>, the account Debian's package creates.</value>
     public string ServiceUser { get; init; } = "postgres";
 
+    /// <summary>Whether stopping the server also deletes <see cref="DataDirectory"/> (throwaway test instances).</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool DeleteDataDirectoryOnStop { get; init; }
+
     /// <summary>How long to wait for the server to accept connections.</summary>
     /// <value>The default value is 60 seconds.</value>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -26,9 +30,9 @@ public sealed class EmbeddedPostgresOptions
     /// <summary>The instance the service uses when no connection string is configured.</summary>
     public static EmbeddedPostgresOptions ForService() => new() { DataDirectory = DefaultServiceDataDirectory() };
 
-    /// <summary>A throwaway instance for tests: no database created up front, no fsync.</summary>
+    /// <summary>A throwaway instance for tests: no database created up front, no fsync, deleted when stopped.</summary>
     public static EmbeddedPostgresOptions ForTests(string dataDirectory) =>
-        new() { DataDirectory = dataDirectory, DatabaseName = null, Fsync = false };
+        new() { DataDirectory = dataDirectory, DatabaseName = null, Fsync = false, DeleteDataDirectoryOnStop = true };
 
     /// <summary>
     /// <c>$XDG_STATE_HOME/viasocket-orleans/postgres</c> (or <c>~/.local/state/…</c>) for a normal user; as root

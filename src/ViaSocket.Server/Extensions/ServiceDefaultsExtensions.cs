@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ViaSocket.Server.Apis;
 using ViaSocket.Server.Health;
 
@@ -14,7 +15,7 @@ internal static class ServiceDefaultsExtensions
             o.IncludeScopes = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag])

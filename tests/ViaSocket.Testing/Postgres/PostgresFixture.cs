@@ -34,18 +34,36 @@ public sealed class PostgresFixture
 
     /// <summary>A fresh, not yet existing folder under the temp directory for an embedded instance.</summary>
     public static string NewInstanceDirectory() =>
-        Path.Combine(Path.GetTempPath(), $"viasocket-pg-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Path.Combine(Path.GetTempPath(), $"{InstancePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
 
-    private static async Task<EmbeddedPostgres> StartAsync()
+    private const string InstancePrefix = "viasocket-pg-test-";
+
+    private static Task<EmbeddedPostgres> StartAsync()
     {
-        var directory = NewInstanceDirectory();
-        var server = await EmbeddedPostgres.StartAsync(EmbeddedPostgresOptions.ForTests(directory), NullLogger.Instance, CancellationToken.None);
-        // Registered after the server's own exit handler, so the server is already stopped when the folder goes.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        RemoveInstancesOfEndedRuns();
+        // The server stops itself (and deletes its folder) at process exit.
+        return EmbeddedPostgres.StartAsync(EmbeddedPostgresOptions.ForTests(NewInstanceDirectory()), NullLogger.Instance, CancellationToken.None);
+    }
+
+    /// <summary>Deletes folders of earlier test runs that were killed before they could clean up, unless their server still runs.</summary>
+    private static void RemoveInstancesOfEndedRuns()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), InstancePrefix + "*"))
         {
-            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            Directory.Delete(directory, recursive: true);
-        };
-        return server;
+            var owner = Path.GetFileName(directory)[InstancePrefix.Length..].Split('-')[0];
+            var ownerEnded = int.TryParse(owner, out var pid) && !Directory.Exists($"/proc/{pid}");
+            var serverStopped = !File.Exists(Path.Combine(directory, "data", "postmaster.pid"));
+            if (ownerEnded && serverStopped)
+            {
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // Another user's leftovers; not ours to remove.
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using Npgsql;
+using ViaSocket.Server.Tests.Infrastructure;
+using ViaSocket.Testing.Postgres;
+using ViaSocket.TestProvider;
+
+namespace ViaSocket.Server.Tests.Connections;
+
+/// <summary>State, reminders and connections survive a restart of the service on the same PostgreSQL.</summary>
+public sealed class RestartTests
+{
+    [Fact]
+    public async Task After_a_restart_the_connection_is_usable_and_its_reminder_refreshes_it_before_expiry()
+    {
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
+        await using var provider = await TestAuthorizationServer.StartAsync();
+        var apiKey = Security.ApiKey.Generate();
+        string connectionId;
+        JsonNode credentialsBefore;
+        await using (var first = await ViaSocketTestHost.StartAsync(connectionString, apiKey))
+        {
+            provider.RegisterClient(ProviderDefinitions.Client(first.CallbackUrl) with { AccessTokenLifetime = TimeSpan.FromSeconds(20) });
+            var flow = new ConnectFlow(first, provider);
+            await flow.PublishAsync("crm", "v1", ProviderDefinitions.JavaScript(provider));
+            connectionId = (await flow.ConnectAsync("crm", "v1"))["connectionId"];
+            credentialsBefore = await flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
+        }
+
+        Assert.Equal(1, await CountReminderRowsAsync(connectionString, connectionId));
+        var refreshesBefore = provider.RefreshGrants;
+
+        await using var second = await ViaSocketTestHost.StartAsync(connectionString, apiKey);
+        var restarted = new ConnectFlow(second, provider);
+
+        var version = await restarted.GetJsonAsync("/v1/plugins/crm/auth-versions/v1");
+        Assert.Equal("published", (string?)version["status"]);
+        var connection = await restarted.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("active", (string?)connection["status"]);
+
+        // Refresh falls due 10 s after the 20 s token was issued; nothing but the reminder triggers it.
+        var deadline = DateTime.UtcNow.AddSeconds(40);
+        while (provider.RefreshGrants == refreshesBefore && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.Equal(refreshesBefore + 1, provider.RefreshGrants);
+        Assert.Equal(0, provider.RefreshTokenReuseCount);
+        var credentialsAfter = await restarted.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
+        var token = ((string)credentialsAfter["headers"]!["Authorization"]!)["Bearer ".Length..];
+        Assert.NotEqual((string?)credentialsBefore["headers"]!["Authorization"], (string?)credentialsAfter["headers"]!["Authorization"]);
+        Assert.True(provider.IsAccessTokenActive(token));
+    }
+
+    private static async Task<long> CountReminderRowsAsync(string connectionString, string connectionId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM orleans_reminders WHERE grain_id LIKE @grain AND reminder_name = 'refresh'", connection);
+        command.Parameters.AddWithValue("grain", $"%{connectionId}%");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using ViaSocket.TestProvider;
+
+namespace ViaSocket.Server.Tests.Infrastructure;
+
+/// <summary>The steps an integration author and an end user take, driven over HTTP.</summary>
+public sealed class ConnectFlow(ViaSocketTestHost host, TestAuthorizationServer provider)
+{
+    public const string ReturnUrl = "https://app.example.test/connections/done";
+
+    public HttpClient Api { get; } = host.CreateClient();
+
+    public async Task PublishAsync(string pluginId, string versionId, JsonObject definition)
+    {
+        using (var put = await Api.PutAsJsonAsync($"/v1/plugins/{pluginId}/auth-versions/{versionId}", definition))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        using var publish = await Api.PostAsync($"/v1/plugins/{pluginId}/auth-versions/{versionId}/publish", null);
+        Assert.True(publish.IsSuccessStatusCode, await publish.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>POST /v1/connections; returns the connection id and the provider authorize URL.</summary>
+    public async Task<(string ConnectionId, Uri AuthorizeUrl)> StartAsync(string pluginId, string versionId, string ownerId = "user-1", object? fields = null, string? connectionId = null)
+    {
+        using var response = await Api.PostAsJsonAsync("/v1/connections", new { pluginId, versionId, ownerId, fields, returnUrl = ReturnUrl, connectionId });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body);
+        var json = JsonNode.Parse(body)!;
+        return ((string)json["connectionId"]!, new Uri((string)json["authorizeUrl"]!));
+    }
+
+    /// <summary>The user consents at the provider; returns the callback URL the provider redirected the browser to.</summary>
+    public Task<Uri> ConsentAsync(Uri authorizeUrl, bool allow = true) => provider.LoginAsync(authorizeUrl, allow: allow);
+
+    /// <summary>The browser follows the provider's redirect to the service's callback; returns the service's response.</summary>
+    public async Task<HttpResponseMessage> CallbackAsync(Uri callbackUrl)
+    {
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        return await browser.GetAsync(callbackUrl);
+    }
+
+    /// <summary>The whole connect flow; returns the query of the final redirect to the return URL.</summary>
+    public async Task<Dictionary<string, string>> ConnectAsync(string pluginId, string versionId, string ownerId = "user-1", string? connectionId = null)
+    {
+        var (_, authorizeUrl) = await StartAsync(pluginId, versionId, ownerId, connectionId: connectionId);
+        using var response = await CallbackAsync(await ConsentAsync(authorizeUrl));
+        return ReturnQuery(response);
+    }
+
+    public static Dictionary<string, string> ReturnQuery(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.StartsWith(ReturnUrl, location.ToString(), StringComparison.Ordinal);
+        return QueryHelpers.ParseQuery(location.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
+    }
+
+    public async Task<JsonNode> GetJsonAsync(string path)
+    {
+        using var response = await Api.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!;
+    }
+}
