@@ -1,6 +1,7 @@
 // Sandbox prelude: evaluated in every fresh engine before the block. It receives the host bridge (functions
-// that only take and return strings), installs the globals authors use (axios, URLSearchParams, Buffer,
-// btoa/atob, console) and returns the function that runs a block and describes its outcome as JSON text.
+// that only take and return strings) and returns { run, globals }: run executes a block and describes its
+// outcome as JSON text; globals holds a factory per author global (axios, URLSearchParams, Buffer, btoa/atob,
+// console), installed lazily by the host so a run only pays for the globals it reads.
 (function (host) {
     'use strict';
 
@@ -10,12 +11,19 @@
     const fromBinary = host.fromBinary;
     const stringify = JSON.stringify;
     const parse = JSON.parse;
-    const global = globalThis;
 
-    // Features a block never needs and that can block a thread or open another evaluation path.
-    delete global.ShadowRealm;
-    delete global.Atomics;
-    delete global.SharedArrayBuffer;
+    // Each factory runs at most once per engine.
+    function once(factory) {
+        let made = false;
+        let value;
+        return () => {
+            if (!made) {
+                value = factory();
+                made = true;
+            }
+            return value;
+        };
+    }
 
     const isPlainKey = (value) => value !== undefined && value !== null;
 
@@ -36,14 +44,14 @@
         return typeof value === 'object' && value !== null ? stringify(value) : String(value);
     }
 
-    class URLSearchParams {
+    const urlSearchParams = once(() => class URLSearchParams {
         #pairs = [];
 
         constructor(init) {
             if (init === undefined || init === null) {
                 return;
             }
-            if (init instanceof URLSearchParams) {
+            if (init instanceof urlSearchParams()) {
                 this.#pairs = init.#pairs.map((pair) => [pair[0], pair[1]]);
             } else if (typeof init === 'string') {
                 const text = init.startsWith('?') ? init.slice(1) : init;
@@ -95,10 +103,10 @@
         entries() { return this.#pairs.map((pair) => [pair[0], pair[1]])[Symbol.iterator](); }
         [Symbol.iterator]() { return this.entries(); }
         toString() { return this.#pairs.map((pair) => formEncode(pair[0]) + '=' + formEncode(pair[1])).join('&'); }
-    }
+    });
 
     // A Buffer holds its bytes as a binary string (one char per byte); the host converts between encodings.
-    class Buffer {
+    const buffer = once(() => class Buffer {
         #binary;
 
         constructor(binary) { this.#binary = binary; }
@@ -139,7 +147,7 @@
         }
 
         static binaryOf(buffer) { return buffer.#binary; }
-    }
+    });
 
     function btoa(text) {
         const value = String(text);
@@ -169,13 +177,13 @@
     }
 
     const makeLogger = (level) => (...args) => hostLog(level, args.map(show).join(' '));
-    const console = {
+    const console = once(() => ({
         log: makeLogger('log'),
         info: makeLogger('info'),
         debug: makeLogger('log'),
         warn: makeLogger('warn'),
         error: makeLogger('error'),
-    };
+    }));
 
     // ---- axios ---------------------------------------------------------------------------------------------
 
@@ -202,7 +210,7 @@
         if (data === undefined || data === null) {
             return { body: null, binary: false };
         }
-        if (data instanceof URLSearchParams) {
+        if (data instanceof urlSearchParams()) {
             setDefaultHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded;charset=utf-8');
             return { body: data.toString(), binary: false };
         }
@@ -210,9 +218,9 @@
             setDefaultHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
             return { body: data, binary: false };
         }
-        if (data instanceof Buffer) {
+        if (data instanceof buffer()) {
             setDefaultHeader(headers, 'Content-Type', 'application/octet-stream');
-            return { body: Buffer.binaryOf(data), binary: true };
+            return { body: buffer().binaryOf(data), binary: true };
         }
         setDefaultHeader(headers, 'Content-Type', 'application/json');
         return { body: stringify(data), binary: false };
@@ -224,7 +232,8 @@
             url = String(config.baseURL).replace(/\/+$/, '') + '/' + url.replace(/^\/+/, '');
         }
         if (config.params !== undefined && config.params !== null) {
-            const query = new URLSearchParams(config.params).toString();
+            const Params = urlSearchParams();
+            const query = new Params(config.params).toString();
             if (query) {
                 url += (url.includes('?') ? '&' : '?') + query;
             }
@@ -348,12 +357,14 @@
         return instance;
     }
 
-    global.URLSearchParams = URLSearchParams;
-    global.Buffer = Buffer;
-    global.btoa = btoa;
-    global.atob = atob;
-    global.console = console;
-    global.axios = createAxios({ headers: {} });
+    const globals = {
+        URLSearchParams: urlSearchParams,
+        Buffer: buffer,
+        btoa: () => btoa,
+        atob: () => atob,
+        console,
+        axios: once(() => createAxios({ headers: {} })),
+    };
 
     // ---- running a block -----------------------------------------------------------------------------------
 
@@ -401,7 +412,7 @@
         }
     }
 
-    return async function run(block, contextJson) {
+    async function run(block, contextJson) {
         let result;
         try {
             result = await block(parse(contextJson));
@@ -415,5 +426,7 @@
             return stringify({ ok: false, failure: { kind: 'invalidResult', message: 'The block returned a value that is not JSON data: ' + String(error && error.message) } });
         }
         return '{"ok":true,"result":' + (json === undefined ? 'null' : json) + '}';
-    };
+    }
+
+    return { run, globals };
 })
