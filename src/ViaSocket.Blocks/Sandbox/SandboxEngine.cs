@@ -3,7 +3,9 @@ using Acornima.Ast;
 using Jint;
 using Jint.Constraints;
 using Jint.Native;
+using Jint.Native.Object;
 using Jint.Runtime;
+using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
 
 namespace ViaSocket.Blocks.Sandbox;
@@ -61,7 +63,9 @@ internal sealed class SandboxEngine : IDisposable
         // Armed before the prelude runs and never re-armed: one budget for the whole run, awaits included.
         _deadline.Begin(budget, cancellationToken);
         var factory = _engine.Evaluate(Prelude.Value);
-        _run = _engine.Invoke(factory, CreateHost(bridge));
+        var prelude = _engine.Invoke(factory, CreateHost(bridge)).AsObject();
+        _run = prelude.Get("run");
+        InstallGlobals(prelude.Get("globals").AsObject());
     }
 
     /// <summary>Bytes the run has allocated so far (summed across threads).</summary>
@@ -101,6 +105,25 @@ internal sealed class SandboxEngine : IDisposable
     {
         _deadline.End();
         _engine.Dispose();
+    }
+
+    private void InstallGlobals(ObjectInstance globals)
+    {
+        // Atomics.wait blocks the thread past every deadline; a block has no use for shared memory either.
+        _engine.Global.Delete("Atomics");
+        _engine.Global.Delete("SharedArrayBuffer");
+        _engine.Global.Delete("ShadowRealm");
+
+        // Lazy: building axios, URLSearchParams and Buffer is most of a fresh engine's cost, and a block that
+        // does not read a global never pays for it.
+        foreach (var name in globals.GetOwnPropertyKeys())
+        {
+            _engine.Advanced.AddLazyGlobal(
+                name.ToString(),
+                globals.Get(name),
+                static (engine, factory) => engine.Invoke(factory),
+                PropertyFlag.Writable | PropertyFlag.Configurable);
+        }
     }
 
     private JsObject CreateHost(SandboxBridge bridge)

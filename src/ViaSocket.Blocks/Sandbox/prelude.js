@@ -51,7 +51,7 @@
             if (init === undefined || init === null) {
                 return;
             }
-            if (init instanceof urlSearchParams()) {
+            if (init instanceof URLSearchParams) {
                 this.#pairs = init.#pairs.map((pair) => [pair[0], pair[1]]);
             } else if (typeof init === 'string') {
                 const text = init.startsWith('?') ? init.slice(1) : init;

@@ -23,6 +23,7 @@ internal static class AuthVersionsApi
         plugins.MapPut("/{versionId}", PutDraft).RequireAuthorization(ApiKeyScopes.DefinitionsWrite);
         plugins.MapPost("/{versionId}/publish", Publish).RequireAuthorization(ApiKeyScopes.DefinitionsWrite);
         plugins.MapDelete("/{versionId}", DeleteDraft).RequireAuthorization(ApiKeyScopes.DefinitionsWrite);
+        plugins.MapPost("/{versionId}/test-runs", TestRun).RequireAuthorization(ApiKeyScopes.DefinitionsWrite);
         return plugins;
     }
 
@@ -64,6 +65,26 @@ internal static class AuthVersionsApi
     {
         var result = await Grain(grains, http, pluginId, versionId).DeleteDraftAsync();
         return result.Succeeded ? TypedResults.NoContent() : ToProblem(result);
+    }
+
+    /// <summary>Runs one block of a draft or published version with sample data; answers with its result, console and HTTP trace.</summary>
+    public static async Task<Results<Ok<TestRunResponse>, ProblemHttpResult>> TestRun(
+        string pluginId, string versionId, TestRunRequest request, HttpContext http, IGrainFactory grains, IOptions<ServerOptions> options)
+    {
+        var workspaceId = http.User.WorkspaceIdOf();
+        var run = await grains.GetGrain<IBlockTestRunGrain>(workspaceId).RunAsync(new BlockTestRun(
+            pluginId, versionId, request.Block ?? "", (request.AuthData ?? []).ToJsonString(), request.InputData?.ToJsonString(), request.CodeVerifier,
+            options.Value.RedirectUri.AbsoluteUri));
+        if (run.Failure is { Kind: "Request" } refused)
+        {
+            var status = refused.Code == AuthVersionErrorCodes.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status422UnprocessableEntity;
+            return Problems.Result(status, refused.Code, refused.Message);
+        }
+
+        var failure = run.Failure is { } f
+            ? new TestRunFailure(f.Code, f.Kind, f.Message, f.HttpStatus, f.ResponseDataJson is null ? null : JsonNode.Parse(f.ResponseDataJson))
+            : null;
+        return TypedResults.Ok(new TestRunResponse(run.ResultJson is null ? null : JsonNode.Parse(run.ResultJson), failure, run.Console, run.Http, run.DurationMs));
     }
 
     private static IAuthVersionGrain Grain(IGrainFactory grains, HttpContext http, string pluginId, string versionId) =>
@@ -169,3 +190,14 @@ internal static class RequestBodies
     private static JsonText TooLarge(int maxBytes) =>
         new(null, Problems.Result(StatusCodes.Status413RequestEntityTooLarge, ApiErrorCodes.BodyTooLarge, $"The body must be at most {maxBytes} bytes."));
 }
+
+/// <summary>A test run of one block with sample data.</summary>
+/// <param name="Block"><c>accessToken</c>, <c>refreshToken</c>, <c>revokeToken</c> or <c>testMe</c>.</param>
+public sealed record TestRunRequest(string Block, JsonObject? AuthData, JsonNode? InputData, string? CodeVerifier);
+
+/// <param name="Result">What the block returned.</param>
+/// <param name="Console">Captured <c>console.*</c> lines.</param>
+/// <param name="Http">The block's outbound calls (query values redacted).</param>
+public sealed record TestRunResponse(JsonNode? Result, TestRunFailure? Failure, IReadOnlyList<BlockTestConsoleLine> Console, IReadOnlyList<BlockTestHttpCall> Http, double DurationMs);
+
+public sealed record TestRunFailure(string Code, string Kind, string Message, int? HttpStatus, JsonNode? ResponseData);

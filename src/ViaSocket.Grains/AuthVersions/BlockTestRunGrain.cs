@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using Orleans.Concurrency;
+using ViaSocket.AuthVersions;
+using ViaSocket.Blocks;
+using ViaSocket.Domain.Connections;
+using ViaSocket.Domain.Definitions;
+
+namespace ViaSocket.Grains.AuthVersions;
+
+[StatelessWorker]
+internal sealed class BlockTestRunGrain(AuthVersionCatalog catalog, IBlockRunner blocks) : Grain, IBlockTestRunGrain
+{
+    public const string UnknownBlock = "test_run.unknown_block";
+    public const string NoSuchBlock = "test_run.block_not_defined";
+    public const string InvalidSample = "test_run.invalid_sample";
+
+    public async Task<BlockTestRunResult> RunAsync(BlockTestRun request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var workspaceId = this.GetPrimaryKeyString();
+        var stored = await GrainFactory.GetGrain<IAuthVersionGrain>(GrainKeys.AuthVersion(workspaceId, request.PluginId, request.VersionId)).GetForTestRunAsync();
+        if (stored is null)
+        {
+            return Failed(AuthVersionErrorCodes.NotFound, $"Version '{request.VersionId}' of plugin '{request.PluginId}' does not exist.");
+        }
+
+        var version = catalog.Compile(stored);
+        ApiBlock? block = request.BlockKind switch
+        {
+            BlockKinds.AccessToken => version.Definition.AccessToken,
+            BlockKinds.RefreshToken => version.Definition.RefreshToken,
+            BlockKinds.RevokeToken => version.Definition.RevokeToken,
+            BlockKinds.TestMe => version.Definition.TestMe,
+            _ => null,
+        };
+        if (block is null)
+        {
+            return request.BlockKind is BlockKinds.AccessToken or BlockKinds.RefreshToken or BlockKinds.RevokeToken or BlockKinds.TestMe
+                ? Failed(NoSuchBlock, $"This version defines no {request.BlockKind} block.")
+                : Failed(UnknownBlock, "block must be accessToken, refreshToken, revokeToken or testMe.");
+        }
+
+        if (JsonNode.Parse(request.AuthDataJson) is not JsonObject authData)
+        {
+            return Failed(InvalidSample, "authData must be a JSON object.");
+        }
+
+        var inputData = request.InputDataJson is null ? null : JsonNode.Parse(request.InputDataJson);
+        var context = ConnectionContext.Create(version, authData, request.RedirectUri, request.CodeVerifier, inputData);
+        var run = await blocks.RunAsync(new BlockRunRequest($"test:{version.Revision}:{request.BlockKind}", block, context, new BlockRunOptions { CaptureDiagnostics = true }));
+
+        // Authors see their own console output, minus the app's client secret should their code print it.
+        var secret = version.Definition.Authorization?.ClientSecret;
+        var console = run.Console.Select(line => new BlockTestConsoleLine(line.Level, Redact(line.Message, secret))).ToList();
+        var http = run.HttpTrace.Select(call => new BlockTestHttpCall(call.Method, call.Url, call.Status, call.Duration.TotalMilliseconds, call.Error)).ToList();
+        var failure = run.Failure is { } f
+            ? new BlockTestFailure(f.Code, f.Kind.ToString(), Redact(f.Message, secret), f.HttpStatus, f.ResponseData?.ToJsonString())
+            : null;
+        return new BlockTestRunResult(run.Result?.ToJsonString(), failure, console, http, run.Duration.TotalMilliseconds);
+    }
+
+    private static string Redact(string text, string? secret) =>
+        string.IsNullOrEmpty(secret) ? text : text.Replace(secret, "[client secret]", StringComparison.Ordinal);
+
+    private static BlockTestRunResult Failed(string code, string message) =>
+        new(null, new BlockTestFailure(code, "Request", message, null, null), [], [], 0);
+}
