@@ -10,4 +10,6 @@ public static class StorageNames
     public const string ConnectionState = "connection";
     public const string PendingAuthorizationState = "pendingAuthorization";
     public const string ApiKeyState = "apiKey";
+    public const string WorkspaceWebhooksState = "workspaceWebhooks";
+    public const string WebhookDeliveryState = "webhookDelivery";
 }

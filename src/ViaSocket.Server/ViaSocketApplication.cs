@@ -24,6 +24,7 @@ public static class ViaSocketApplication
         app.MapAuthVersionsApiV1();
         app.MapConnectionsApiV1();
         app.MapProxyApiV1();
+        app.MapWebhooksApiV1();
         return app;
     }
 }

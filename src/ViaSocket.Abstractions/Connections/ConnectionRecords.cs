@@ -123,6 +123,7 @@ public sealed record ConnectionView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ExpiresAt,
+    DateTimeOffset? NextRefreshAt,
     DateTimeOffset? LastRefreshedAt,
     ConnectionError? LastError,
     IReadOnlyList<ConnectionEvent> History);
@@ -151,4 +152,5 @@ public static class ConnectionErrorCodes
     public const string WorkspaceMismatch = "connection.workspace_mismatch";
     public const string OwnerMismatch = "connection.owner_mismatch";
     public const string IssuerMismatch = "connection.issuer_mismatch";
+    public const string StorageUnavailable = "connection.storage_unavailable";
 }

@@ -20,7 +20,10 @@ internal sealed partial class ConnectionGrain
     // An on-demand refresh arriving this soon after a successful one is answered with the fresh token instead.
     private static readonly TimeSpan FreshTokenWindow = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan PersistRetryInterval = TimeSpan.FromSeconds(2);
+
     private Task<CredentialsResult>? refreshInFlight;
+    private IGrainTimer? persistRetry;
     private CredentialsResult? cachedCredentials;
     private IGrainTimer? refreshNudge;
 
@@ -211,11 +214,65 @@ internal sealed partial class ConnectionGrain
         Record(recovered ? ConnectionEventKinds.Recovered : ConnectionEventKinds.Refreshed, null);
 
         // Persist before publish: the rotated refresh token is durable before anyone sees the new access token.
-        await PersistAsync();
+        try
+        {
+            await PersistAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return HoldUnsavedRefresh(exception);
+        }
+
         InvalidateCredentials();
         await ScheduleRefreshAsync();
         return await CredentialsAsync();
     }
+
+    /// <summary>
+    /// The provider issued new tokens but storage refused them. This activation now holds the only copy of the new
+    /// refresh token (the old one may be dead after rotation), so it keeps it, keeps retrying the write, reports
+    /// degraded, and serves only the credentials it had stored before.
+    /// </summary>
+    private CredentialsResult HoldUnsavedRefresh(Exception exception)
+    {
+        S.Status = ConnectionStatus.Degraded;
+        S.LastError = new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "A refreshed token could not be stored yet; retrying.");
+        Record(ConnectionEventKinds.Degraded, ConnectionErrorCodes.StorageUnavailable);
+        LogRefreshNotPersisted(logger, WorkspaceId, ConnectionId, exception.GetType().Name);
+        persistRetry ??= this.RegisterGrainTimer(
+            RetryPersistAsync,
+            new GrainTimerCreationOptions(PersistRetryInterval, PersistRetryInterval) { KeepAlive = true });
+        return StoredCredentials();
+    }
+
+    private async Task RetryPersistAsync(CancellationToken cancellationToken)
+    {
+        S.Status = ConnectionStatus.Active;
+        S.LastError = null;
+        Record(ConnectionEventKinds.Recovered, ConnectionErrorCodes.StorageUnavailable);
+        try
+        {
+            await PersistAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            S.Status = ConnectionStatus.Degraded;
+            S.LastError = new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "A refreshed token could not be stored yet; retrying.");
+            LogRefreshNotPersisted(logger, WorkspaceId, ConnectionId, exception.GetType().Name);
+            return;
+        }
+
+        persistRetry?.Dispose();
+        persistRetry = null;
+        InvalidateCredentials();
+        await ScheduleRefreshAsync();
+    }
+
+    /// <summary>While a refresh is unsaved: the last stored credentials, as long as their token has not expired.</summary>
+    private CredentialsResult StoredCredentials() =>
+        cachedCredentials is { Credentials: { } stored } && (stored.ExpiresAt is not { } expiresAt || time.GetUtcNow() < expiresAt)
+            ? cachedCredentials
+            : new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refreshed token is not stored yet and the stored one has expired; retrying."));
 
     private async Task<CredentialsResult> RefreshFailedAsync(BlockFailure failure, DateTimeOffset now)
     {
@@ -271,8 +328,8 @@ internal sealed partial class ConnectionGrain
     /// <summary>Registers the durable reminder due at the next refresh (or retry) time; unregisters when none is due.</summary>
     private async Task ScheduleRefreshAsync()
     {
-        var dueAt = new[] { S.RefreshAt, S.NextRefreshAttemptAt }.Max();
-        if (S.Status is not (ConnectionStatus.Active or ConnectionStatus.Degraded) || dueAt is null)
+        var dueAt = NextRefreshAt();
+        if (dueAt is null)
         {
             await UnregisterRefreshReminderAsync();
             return;
@@ -306,6 +363,11 @@ internal sealed partial class ConnectionGrain
     /// <summary>The rendered credentials, built once per token change and then served from the activation.</summary>
     private async ValueTask<CredentialsResult> CredentialsAsync()
     {
+        if (persistRetry is not null)
+        {
+            return StoredCredentials();
+        }
+
         if (cachedCredentials is not null)
         {
             return cachedCredentials;

@@ -9,7 +9,9 @@ using ViaSocket.Domain.Connections;
 using ViaSocket.Domain.Credentials;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Templates;
+using ViaSocket.Events;
 using ViaSocket.Grains.AuthVersions;
+using ViaSocket.Grains.Events;
 using ViaSocket.Persistence.Connections;
 
 namespace ViaSocket.Grains.Connections;
@@ -23,11 +25,15 @@ internal sealed partial class ConnectionGrain(
     AuthVersionCatalog catalog,
     IBlockRunner blocks,
     ConnectionDirectory directory,
+    IConnectionEventPublisher events,
     TimeProvider time,
     ILogger<ConnectionGrain> logger,
     IScriptExpressionEvaluator? evaluator = null) : Grain, IConnectionGrain, IRemindable
 {
     private const int MaxHistory = 20;
+
+    // Events recorded since the last write; published once the change they describe is persisted.
+    private readonly List<ConnectionEvent> unpublished = [];
     public static readonly TimeSpan AuthorizationLifetime = TimeSpan.FromMinutes(10);
 
     private ConnectionState S => state.State;
@@ -278,6 +284,26 @@ internal sealed partial class ConnectionGrain(
     {
         await state.WriteStateAsync();
         await directory.UpsertAsync(DirectoryEntry());
+        await PublishEventsAsync();
+    }
+
+    private async Task PublishEventsAsync()
+    {
+        foreach (var recorded in unpublished.Where(e => ConnectionEventKinds.Published.Contains(e.Kind)))
+        {
+            try
+            {
+                await events.PublishAsync(new ConnectionLifecycleEvent(
+                    Guid.NewGuid().ToString("N"), WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, recorded.Kind, S.Status, recorded.At, recorded.Detail));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The state change is durable already; a lost notification must not undo or fail it.
+                LogEventNotPublished(logger, recorded.Kind, WorkspaceId, ConnectionId, exception.GetType().Name);
+            }
+        }
+
+        unpublished.Clear();
     }
 
     private async Task<CompiledAuthVersion> PinnedVersionAsync() =>
@@ -316,7 +342,9 @@ internal sealed partial class ConnectionGrain(
 
     private void Record(string kind, string? detail)
     {
-        S.History.Add(new ConnectionEvent(time.GetUtcNow(), kind, detail));
+        var recorded = new ConnectionEvent(time.GetUtcNow(), kind, detail);
+        unpublished.Add(recorded);
+        S.History.Add(recorded);
         if (S.History.Count > MaxHistory)
         {
             S.History.RemoveRange(0, S.History.Count - MaxHistory);
@@ -329,7 +357,11 @@ internal sealed partial class ConnectionGrain(
 
     private ConnectionView View() => new(
         WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, S.Status, S.Label, S.UniqueIdentifier,
-        S.CreatedAt, S.UpdatedAt, S.ExpiresAt, S.LastRefreshedAt, S.LastError, [.. S.History]);
+        S.CreatedAt, S.UpdatedAt, S.ExpiresAt, NextRefreshAt(), S.LastRefreshedAt, S.LastError, [.. S.History]);
+
+    /// <summary>When the next refresh attempt is due: the refresh time, or later while backing off after failures.</summary>
+    private DateTimeOffset? NextRefreshAt() =>
+        S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded ? new[] { S.RefreshAt, S.NextRefreshAttemptAt }.Max() : null;
 
     private ConnectionDirectoryEntry DirectoryEntry() => new(
         WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, S.Status.ToWireName(), S.Label,
@@ -337,6 +369,12 @@ internal sealed partial class ConnectionGrain(
         S.ExpiresAt, S.LastRefreshedAt, S.LastError?.Code, S.CreatedAt, S.UpdatedAt);
 
     private static string HashIdentifier(string identifier) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identifier)));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refreshed tokens of connection {WorkspaceId}/{ConnectionId} could not be stored ({ErrorType}); holding them and retrying")]
+    private static partial void LogRefreshNotPersisted(ILogger logger, string workspaceId, string connectionId, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle event {Kind} of connection {WorkspaceId}/{ConnectionId} was not published: {ErrorType}")]
+    private static partial void LogEventNotPublished(ILogger logger, string kind, string workspaceId, string connectionId, string errorType);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {WorkspaceId}/{ConnectionId} is active for {PluginId}/{VersionId}")]
     private static partial void LogConnected(ILogger logger, string workspaceId, string connectionId, string pluginId, string versionId);
@@ -357,4 +395,10 @@ public static class ConnectionEventKinds
     public const string Recovered = "recovered";
     public const string ReauthRequired = "reauth_required";
     public const string Revoked = "revoked";
+
+    /// <summary>The kinds published to streams and webhooks; routine ones (refreshed, tested) stay in the history only.</summary>
+    public static IReadOnlySet<string> Published { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Created, Connected, Reconnected, AuthorizationFailed, RefreshFailed, Degraded, Recovered, ReauthRequired, Revoked,
+    };
 }

@@ -12,13 +12,12 @@ namespace ViaSocket.Grains.Events;
 /// trigger that survives deactivation and silo restarts. Non-reentrant: attempts never overlap.
 /// </summary>
 internal sealed partial class WebhookDeliveryGrain(
-    [PersistentState(WebhookDeliveryGrain.StateName, StorageNames.Default)] IPersistentState<WebhookDeliveryState> state,
+    [PersistentState(StorageNames.WebhookDeliveryState, StorageNames.Default)] IPersistentState<WebhookDeliveryState> state,
     OutboundHttpClient http,
     IOptions<WebhookDeliveryOptions> options,
     TimeProvider time,
     ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
 {
-    public const string StateName = "webhookDelivery";
     private const string ReminderName = "webhook-delivery";
 
     // A trigger may fire a hair before the attempt time it was armed for; that still counts as due.

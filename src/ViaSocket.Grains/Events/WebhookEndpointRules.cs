@@ -1,4 +1,3 @@
-using System.Reflection;
 using ViaSocket.Events;
 using ViaSocket.Grains.Connections;
 
@@ -9,12 +8,8 @@ public static class WebhookEndpointRules
 {
     private const int MaxEventFilterEntries = 50;
 
-    /// <summary>Every kind a connection publishes, read from <see cref="ConnectionEventKinds"/> so the two never drift apart.</summary>
-    public static IReadOnlySet<string> KnownEventKinds { get; } = typeof(ConnectionEventKinds)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Where(field => field.IsLiteral && field.FieldType == typeof(string))
-        .Select(field => (string)field.GetRawConstantValue()!)
-        .ToHashSet(StringComparer.Ordinal);
+    /// <summary>Every kind a connection publishes: the one list in <see cref="ConnectionEventKinds.Published"/>.</summary>
+    public static IReadOnlySet<string> KnownEventKinds => ConnectionEventKinds.Published;
 
     /// <summary>
     /// Null when <paramref name="url"/> is an absolute https URL (http only for loopback hosts, for local receivers)

@@ -9,11 +9,10 @@ namespace ViaSocket.Grains.Events;
 /// <see cref="IWorkspaceWebhookDispatcher"/>, the fan-out of events and the signing of attempts.
 /// </summary>
 internal sealed partial class WorkspaceWebhooksGrain(
-    [PersistentState(WorkspaceWebhooksGrain.StateName, StorageNames.Default)] IPersistentState<WorkspaceWebhooksState> state,
+    [PersistentState(StorageNames.WorkspaceWebhooksState, StorageNames.Default)] IPersistentState<WorkspaceWebhooksState> state,
     TimeProvider time,
     ILogger<WorkspaceWebhooksGrain> logger) : Grain, IWorkspaceWebhooksGrain, IWorkspaceWebhookDispatcher
 {
-    public const string StateName = "workspaceWebhooks";
 
     private WorkspaceWebhooksState S => state.State;
 

@@ -173,13 +173,14 @@ public sealed record ConnectionResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ExpiresAt,
+    DateTimeOffset? NextRefreshAt,
     DateTimeOffset? LastRefreshedAt,
     ConnectionErrorResponse? LastError,
     IReadOnlyList<ConnectionEventResponse> History)
 {
     public static ConnectionResponse From(ConnectionView view) => new(
         view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,
-        view.ExpiresAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
+        view.ExpiresAt, view.NextRefreshAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
         [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))]);
 }
 
@@ -236,6 +237,7 @@ internal static class ErrorResults
             ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.RefreshFailed or ConnectionErrorCodes.TestMeFailed or ConnectionErrorCodes.ProviderError => StatusCodes.Status502BadGateway,
+            ConnectionErrorCodes.StorageUnavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         };
         var extensions = error.ProviderStatus is { } providerStatus ? new Dictionary<string, object?> { ["providerStatus"] = providerStatus } : null;

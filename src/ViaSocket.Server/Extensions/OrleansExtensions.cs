@@ -23,6 +23,7 @@ internal static class OrleansExtensions
             {
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
                 client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+                client.AddConnectionEventsClient();
             });
             return;
         }
@@ -35,7 +36,11 @@ internal static class OrleansExtensions
             // Deleting on clear makes a cleared grain read as "no record", which the grains rely on.
             silo.AddAdoNetGrainStorage(StorageNames.Default, o => (o.Invariant, o.ConnectionString, o.DeleteStateOnClear) = (Invariant, database.ConnectionString, true));
             silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+
+            // Stream subscriptions must survive restarts, so the pub-sub store is PostgreSQL too.
+            silo.AddAdoNetGrainStorage(ConnectionEventsHostingExtensions.PubSubStorageName, o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
             silo.AddViaSocketGrains();
+            silo.AddConnectionEvents();
         });
     }
 }

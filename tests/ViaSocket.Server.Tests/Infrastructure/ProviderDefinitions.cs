@@ -10,9 +10,9 @@ public static class ProviderDefinitions
     public const string ClientSecret = "crm-client-secret-5b1f0c";
 
     /// <summary>Token exchange and refresh written as JavaScript blocks using axios and client_secret_basic.</summary>
-    public static JsonObject JavaScript(TestAuthorizationServer provider, string scopeSeparator = "space") => new()
+    public static JsonObject JavaScript(TestAuthorizationServer provider, string scopeSeparator = "space", string clientId = ClientId) => new()
     {
-        ["authorization"] = Authorization(provider, scopeSeparator),
+        ["authorization"] = Authorization(provider, scopeSeparator, clientId),
         ["accessToken"] = new JsonObject
         {
             ["code"] = $$"""
@@ -67,7 +67,7 @@ public static class ProviderDefinitions
     /// <summary>Token exchange as a declarative form request with client_secret_post; extras from the callback in the label.</summary>
     public static JsonObject Declarative(TestAuthorizationServer provider, string scopeSeparator = "comma") => new()
     {
-        ["authorization"] = Authorization(provider, scopeSeparator),
+        ["authorization"] = Authorization(provider, scopeSeparator, ClientId),
         ["accessToken"] = new JsonObject
         {
             ["request"] = new JsonObject
@@ -97,12 +97,12 @@ public static class ProviderDefinitions
         },
     };
 
-    public static TestClient Client(Uri callbackUrl) => new(ClientId, ClientSecret, [callbackUrl.ToString()]);
+    public static TestClient Client(Uri callbackUrl, string clientId = ClientId) => new(clientId, ClientSecret, [callbackUrl.ToString()]);
 
-    private static JsonObject Authorization(TestAuthorizationServer provider, string scopeSeparator) => new()
+    private static JsonObject Authorization(TestAuthorizationServer provider, string scopeSeparator, string clientId) => new()
     {
         ["url"] = provider.AuthorizeUrl.ToString(),
-        ["clientId"] = ClientId,
+        ["clientId"] = clientId,
         ["clientSecret"] = ClientSecret,
         ["scopes"] = new JsonArray("read", "write"),
         ["scopeSeparator"] = scopeSeparator,

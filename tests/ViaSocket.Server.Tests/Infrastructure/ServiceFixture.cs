@@ -1,10 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Testing.Postgres;
 using ViaSocket.TestProvider;
 
 namespace ViaSocket.Server.Tests.Infrastructure;
 
 /// <summary>One database, one running service and one test provider, shared by the tests of a class.</summary>
-public sealed class ServiceFixture : IAsyncLifetime
+public class ServiceFixture : IAsyncLifetime
 {
     public string ConnectionString { get; private set; } = "";
 
@@ -14,11 +16,20 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public ConnectFlow Flow { get; private set; } = null!;
 
+    /// <summary>The service's clock, when the fixture replaces it; null runs on real time.</summary>
+    protected virtual TimeProvider? Clock => null;
+
     public async Task InitializeAsync()
     {
         ConnectionString = await new PostgresFixture().CreateDatabaseAsync();
         Provider = await TestAuthorizationServer.StartAsync();
-        Host = await ViaSocketTestHost.StartAsync(ConnectionString);
+        Host = await ViaSocketTestHost.StartAsync(ConnectionString, configure: builder =>
+        {
+            if (Clock is { } clock)
+            {
+                builder.Services.AddSingleton(clock);
+            }
+        });
         Provider.RegisterClient(ProviderDefinitions.Client(Host.CallbackUrl));
         Flow = new ConnectFlow(Host, Provider);
     }
@@ -28,4 +39,15 @@ public sealed class ServiceFixture : IAsyncLifetime
         await Host.DisposeAsync();
         await Provider.DisposeAsync();
     }
+}
+
+/// <summary>
+/// The service on a fake clock: tests move time forward to make tokens near expiry or expired, instead of sleeping.
+/// The test provider keeps real time, so the tokens it issues stay valid at the provider.
+/// </summary>
+public sealed class FakeClockServiceFixture : ServiceFixture
+{
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override TimeProvider? Clock => Time;
 }

@@ -1,0 +1,293 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Npgsql;
+using ViaSocket.Server.Tests.Infrastructure;
+using ViaSocket.TestProvider;
+
+namespace ViaSocket.Server.Tests.Lifecycle;
+
+/// <summary>
+/// Refresh, failures and revoke against a provider that rotates refresh tokens and revokes the whole grant when an old
+/// one is reused. The service runs on a fake clock; each test uses its own provider client so counts are its own.
+/// </summary>
+public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClassFixture<FakeClockServiceFixture>
+{
+    private ConnectFlow Flow => fixture.Flow;
+
+    private TestAuthorizationServer Provider => fixture.Provider;
+
+    [Fact]
+    public async Task Five_hundred_reads_and_fifty_forced_refreshes_near_expiry_make_exactly_one_refresh_call()
+    {
+        var (connectionId, clientId) = await ConnectAsync("single-flight");
+        fixture.Time.Advance(TimeSpan.FromMinutes(57));
+
+        var reads = Enumerable.Range(0, 500).Select(_ => Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials"));
+        var refreshes = Enumerable.Range(0, 50).Select(_ => Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null));
+        var responses = await Task.WhenAll(reads.Concat(refreshes));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, RefreshCalls(clientId));
+        Assert.Equal(0, Provider.RefreshTokenReuseCount);
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("active", (string?)connection["status"]);
+        Assert.True(Provider.IsAccessTokenActive(await AccessTokenAsync(connectionId)));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_read_after_expiry_waits_for_the_refresh_and_never_gets_the_expired_token()
+    {
+        var (connectionId, clientId) = await ConnectAsync("expired-read");
+        var before = await AccessTokenAsync(connectionId);
+        fixture.Time.Advance(TimeSpan.FromMinutes(61));
+
+        var after = await AccessTokenAsync(connectionId);
+
+        Assert.NotEqual(before, after);
+        Assert.Equal(1, RefreshCalls(clientId));
+        Assert.True(Provider.IsAccessTokenActive(after));
+    }
+
+    [Fact]
+    public async Task A_provider_outage_degrades_the_connection_keeps_serving_the_valid_token_then_recovers()
+    {
+        var (connectionId, _) = await ConnectAsync("outage");
+        var token = await AccessTokenAsync(connectionId);
+
+        Provider.FailNextTokenRequests(1, 503);
+        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        }
+
+        var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("degraded", (string?)degraded["status"]);
+        Assert.Equal(503, (int)degraded["lastError"]!["providerStatus"]!);
+        Assert.Equal(token, await AccessTokenAsync(connectionId));
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(1));
+        using (var retry = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        }
+
+        var recovered = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("active", (string?)recovered["status"]);
+        Assert.Contains(recovered["history"]!.AsArray(), e => (string?)e!["kind"] == "recovered");
+        Assert.NotEqual(token, await AccessTokenAsync(connectionId));
+    }
+
+    [Fact]
+    public async Task A_429_with_retry_after_postpones_the_next_attempt_at_least_that_long()
+    {
+        var (connectionId, _) = await ConnectAsync("rate-limited");
+
+        Provider.FailNextTokenRequests(1, 429, retryAfter: TimeSpan.FromMinutes(20));
+        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        }
+
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("degraded", (string?)connection["status"]);
+        var nextRefresh = DateTimeOffset.Parse((string)connection["nextRefreshAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(nextRefresh >= fixture.Time.GetUtcNow().AddMinutes(20) - TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task A_refused_grant_moves_to_reauth_required_refuses_credentials_and_drops_the_reminder()
+    {
+        var (connectionId, _) = await ConnectAsync("invalid-grant");
+        Assert.True(Provider.RevokeGrant(await AccessTokenAsync(connectionId)));
+
+        using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+        using var credentials = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials");
+
+        Assert.Equal(HttpStatusCode.Conflict, refresh.StatusCode);
+        Assert.Contains("connection.reauth_required", await refresh.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, credentials.StatusCode);
+        Assert.Contains("reauth_required", await credentials.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("reauth_required", (string?)connection["status"]);
+        Assert.Equal(0, await ReminderRowsAsync(connectionId));
+    }
+
+    [Fact]
+    public async Task A_refresh_response_without_a_refresh_token_keeps_the_previous_one()
+    {
+        var (connectionId, clientId) = await ConnectAsync("no-rotation", client => client with { RotateRefreshTokens = false });
+
+        for (var i = 0; i < 2; i++)
+        {
+            fixture.Time.Advance(TimeSpan.FromSeconds(10));
+            using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        }
+
+        Assert.Equal(2, RefreshCalls(clientId));
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("active", (string?)connection["status"]);
+    }
+
+    [Fact]
+    public async Task A_token_response_without_expires_in_never_expires_and_schedules_no_refresh()
+    {
+        var (connectionId, _) = await ConnectAsync("no-expiry", client => client with { TokenResponseStyle = TokenResponseStyle.NoExpiresIn });
+
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+
+        Assert.Null(connection["expiresAt"]);
+        Assert.Null(connection["nextRefreshAt"]);
+        Assert.Equal(0, await ReminderRowsAsync(connectionId));
+    }
+
+    [Fact]
+    public async Task Expires_in_as_a_string_gives_the_expiry_and_a_refresh_half_way_through_a_short_token()
+    {
+        var (connectionId, _) = await ConnectAsync("string-expiry", client => client with
+        {
+            TokenResponseStyle = TokenResponseStyle.ExpiresInAsString,
+            AccessTokenLifetime = TimeSpan.FromSeconds(20),
+        });
+
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+
+        var expiresAt = Parse(connection["expiresAt"]);
+        var nextRefresh = Parse(connection["nextRefreshAt"]);
+        Assert.Equal(TimeSpan.FromSeconds(10), expiresAt - nextRefresh);
+    }
+
+    [Fact]
+    public async Task A_nested_token_response_is_read_through_the_versions_expiry_path()
+    {
+        var clientId = "nested";
+        Provider.RegisterClient(ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId) with { TokenResponseStyle = TokenResponseStyle.Nested });
+        var definition = ProviderDefinitions.JavaScript(Provider, clientId: clientId);
+        definition["tokenExpiry"] = new JsonObject { ["expiresInPath"] = "data.expires_in" };
+        definition["testMe"]!["request"]!["headers"]!["Authorization"] = "Bearer ${context.authData.accesstokencode.data.access_token}";
+        definition["append"]!["headers"]!["Authorization"] = "Bearer ${context.authData.accesstokencode.data.access_token}";
+        await Flow.PublishAsync(clientId, "v1", definition);
+
+        var connectionId = (await Flow.ConnectAsync(clientId, "v1", ownerId: clientId))["connectionId"];
+
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("active", (string?)connection["status"]);
+        Assert.NotNull(connection["expiresAt"]);
+        Assert.True(Provider.IsAccessTokenActive(await AccessTokenAsync(connectionId)));
+    }
+
+    [Fact]
+    public async Task Disconnecting_runs_the_revoke_api_wipes_the_tokens_and_refuses_credentials()
+    {
+        var (connectionId, _) = await ConnectAsync("revoke");
+        var token = await AccessTokenAsync(connectionId);
+        var revokeCalls = Provider.RevokeCalls;
+
+        using var disconnect = await Flow.Api.DeleteAsync($"/v1/connections/{connectionId}");
+        using var credentials = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials");
+
+        Assert.Equal(HttpStatusCode.OK, disconnect.StatusCode);
+        Assert.Equal("revoked", (string?)JsonNode.Parse(await disconnect.Content.ReadAsStringAsync())!["status"]);
+        Assert.Equal(revokeCalls + 1, Provider.RevokeCalls);
+        Assert.False(Provider.IsAccessTokenActive(token));
+        Assert.Equal(HttpStatusCode.Conflict, credentials.StatusCode);
+        Assert.Equal(0, await ReminderRowsAsync(connectionId));
+    }
+
+    [Fact]
+    public async Task Disconnecting_a_version_without_a_revoke_api_still_wipes_locally()
+    {
+        var clientId = "no-revoke-api";
+        Provider.RegisterClient(ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId));
+        var definition = ProviderDefinitions.JavaScript(Provider, clientId: clientId);
+        definition.Remove("revokeToken");
+        await Flow.PublishAsync(clientId, "v1", definition);
+        var connectionId = (await Flow.ConnectAsync(clientId, "v1", ownerId: clientId))["connectionId"];
+        var revokeCalls = Provider.RevokeCalls;
+
+        using var disconnect = await Flow.Api.DeleteAsync($"/v1/connections/{connectionId}");
+
+        Assert.Equal(HttpStatusCode.OK, disconnect.StatusCode);
+        Assert.Equal(revokeCalls, Provider.RevokeCalls);
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("revoked", (string?)connection["status"]);
+    }
+
+    [Fact]
+    public async Task A_refreshed_token_that_cannot_be_stored_is_held_and_not_served_until_the_write_succeeds()
+    {
+        var (connectionId, clientId) = await ConnectAsync("storage-down");
+        var stored = await AccessTokenAsync(connectionId);
+        await ExecuteAsync("ALTER TABLE orleans_storage RENAME TO orleans_storage_offline");
+        try
+        {
+            using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+            Assert.Equal(stored, await AccessTokenAsync(connectionId));
+            var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+            Assert.Equal("degraded", (string?)degraded["status"]);
+            Assert.Equal("connection.storage_unavailable", (string?)degraded["lastError"]!["code"]);
+        }
+        finally
+        {
+            await ExecuteAsync("ALTER TABLE orleans_storage_offline RENAME TO orleans_storage");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string current;
+        do
+        {
+            fixture.Time.Advance(TimeSpan.FromSeconds(2));
+            await Task.Delay(100);
+            current = await AccessTokenAsync(connectionId);
+        }
+        while (current == stored && DateTime.UtcNow < deadline);
+
+        Assert.NotEqual(stored, current);
+        Assert.True(Provider.IsAccessTokenActive(current));
+        Assert.Equal(1, RefreshCalls(clientId));
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("active", (string?)connection["status"]);
+    }
+
+    private async Task<(string ConnectionId, string ClientId)> ConnectAsync(string clientId, Func<TestClient, TestClient>? customize = null)
+    {
+        var client = ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId);
+        Provider.RegisterClient(customize is null ? client : customize(client));
+        await Flow.PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(Provider, clientId: clientId));
+        var outcome = await Flow.ConnectAsync(clientId, "v1", ownerId: clientId);
+        Assert.Equal("success", outcome["status"]);
+        return (outcome["connectionId"], clientId);
+    }
+
+    private async Task<string> AccessTokenAsync(string connectionId)
+    {
+        var credentials = await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
+        return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
+    }
+
+    private int RefreshCalls(string clientId) => Provider.RefreshGrantLog.Count(r => r.ClientId == clientId);
+
+    private async Task<long> ReminderRowsAsync(string connectionId)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM orleans_reminders WHERE grain_id LIKE @grain", connection);
+        command.Parameters.AddWithValue("grain", $"%{connectionId}%");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static DateTimeOffset Parse(JsonNode? value) => DateTimeOffset.Parse((string)value!, System.Globalization.CultureInfo.InvariantCulture);
+}
