@@ -26,12 +26,17 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
     private readonly ConcurrentDictionary<string, Grant> grants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AccessTokenEntry> accessTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Grant> refreshTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> issuedSecrets = new();
+
+    /// <summary>Every code, access token and refresh token ever issued, for tests that search for leaked secrets.</summary>
+    public IReadOnlyCollection<string> IssuedSecrets => issuedSecrets;
 
     public int ActiveGrantCount => grants.Values.Count(grant => !grant.IsRevoked);
 
     public string CreateCode(AuthorizationRequest request, TestUser user)
     {
         var value = OpaqueTokens.Create();
+        issuedSecrets.Enqueue(value);
         codes[value] = new IssuedCode(request, user, time.GetUtcNow() + options.AuthorizationCodeLifetime);
         return value;
     }
@@ -183,12 +188,14 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
     private IssuedTokens IssueTokens(Grant grant, TestClient client, IReadOnlyList<string> scopes, bool issueRefreshToken)
     {
         var accessToken = OpaqueTokens.Create();
+        issuedSecrets.Enqueue(accessToken);
         accessTokens[accessToken] = new AccessTokenEntry(grant, time.GetUtcNow() + client.AccessTokenLifetime);
 
         string? refreshToken = null;
         if (issueRefreshToken)
         {
             refreshToken = OpaqueTokens.Create();
+            issuedSecrets.Enqueue(refreshToken);
             refreshTokens[refreshToken] = grant;
             grant.CurrentRefreshToken = refreshToken;
         }

@@ -146,6 +146,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// <summary>Revokes the grant behind an access or refresh token, as when the user disconnects the app at the provider.</summary>
     public bool RevokeGrant(string token) => runtime.Store.RevokeGrantOf(token, clientId: null);
 
+    /// <summary>Every authorization code, access token and refresh token this server issued, for leak searches.</summary>
+    public IReadOnlyCollection<string> IssuedSecrets => runtime.Store.IssuedSecrets;
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1)

@@ -6,7 +6,8 @@ namespace ViaSocket.Server.Extensions;
 
 /// <summary>The PostgreSQL the process uses, with the password moved out of the connection string.</summary>
 /// <param name="ConnectionString">Safe to hand to the Orleans ADO.NET providers, which log it at start.</param>
-public sealed record Database(string ConnectionString);
+/// <param name="Embedded">The embedded PostgreSQL this process started, if any.</param>
+public sealed record Database(string ConnectionString, EmbeddedPostgres? Embedded);
 
 internal static class DatabaseExtensions
 {
@@ -28,6 +29,7 @@ internal static class DatabaseExtensions
         var stateDirectory = StateDirectories.ForService();
 
         string connectionString;
+        EmbeddedPostgres? embeddedPostgres = null;
         if (string.IsNullOrWhiteSpace(options.Database.ConnectionString))
         {
             var embedded = await EmbeddedPostgres.StartAsync(
@@ -38,7 +40,7 @@ internal static class DatabaseExtensions
                 CancellationToken.None);
             // The host disposes singletons it owns on shutdown, which stops PostgreSQL after the silo has stopped.
             builder.Services.AddSingleton(embedded);
-            connectionString = embedded.ConnectionString;
+            (connectionString, embeddedPostgres) = (embedded.ConnectionString, embedded);
         }
         else
         {
@@ -50,7 +52,7 @@ internal static class DatabaseExtensions
             await SchemaMigrator.ApplyAsync(connectionString, logger, CancellationToken.None);
         }
 
-        var database = new Database(connectionString);
+        var database = new Database(connectionString, embeddedPostgres);
         builder.Services.AddSingleton(database);
         return database;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using ViaSocket.Grains;
+using ViaSocket.Server.Storage;
 
 namespace ViaSocket.Server.Extensions;
 
@@ -28,13 +29,17 @@ internal static class OrleansExtensions
             return;
         }
 
+        using (var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true)))
+        {
+            builder.Services.AddSingleton(EncryptionExtensions.CreateProtector(builder.Configuration, loggerFactory.CreateLogger("ViaSocket.Encryption")));
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
             silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
-            // Deleting on clear makes a cleared grain read as "no record", which the grains rely on.
-            silo.AddAdoNetGrainStorage(StorageNames.Default, o => (o.Invariant, o.ConnectionString, o.DeleteStateOnClear) = (Invariant, database.ConnectionString, true));
+            silo.AddEncryptedAdoNetGrainStorage(StorageNames.Default, database);
             silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
 
             // Stream subscriptions must survive restarts, so the pub-sub store is PostgreSQL too.

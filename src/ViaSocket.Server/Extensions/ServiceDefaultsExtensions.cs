@@ -17,6 +17,7 @@ internal static class ServiceDefaultsExtensions
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<StorageExceptionHandler>();
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag])
             .AddCheck<ClusterHealthCheck>("orleans", tags: [HealthApi.ReadyTag]);

@@ -15,9 +15,10 @@ public sealed class RestartTests
         var connectionString = await new PostgresFixture().CreateDatabaseAsync();
         await using var provider = await TestAuthorizationServer.StartAsync();
         var apiKey = Security.ApiKey.Generate();
+        var keys = ViaSocketTestHost.NewKeyDirectory();
         string connectionId;
         JsonNode credentialsBefore;
-        await using (var first = await ViaSocketTestHost.StartAsync(connectionString, apiKey))
+        await using (var first = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys))
         {
             provider.RegisterClient(ProviderDefinitions.Client(first.CallbackUrl) with { AccessTokenLifetime = TimeSpan.FromSeconds(20) });
             var flow = new ConnectFlow(first, provider);
@@ -29,7 +30,7 @@ public sealed class RestartTests
         Assert.Equal(1, await CountReminderRowsAsync(connectionString, connectionId));
         var refreshesBefore = provider.RefreshGrants;
 
-        await using var second = await ViaSocketTestHost.StartAsync(connectionString, apiKey);
+        await using var second = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys);
         var restarted = new ConnectFlow(second, provider);
 
         var version = await restarted.GetJsonAsync("/v1/plugins/crm/auth-versions/v1");

@@ -37,8 +37,10 @@ public sealed class ViaSocketTestHost : IAsyncDisposable
 
     public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
 
-    /// <param name="apiKey">The key to present; defaults to the bootstrap key.</param>
-    public static async Task<ViaSocketTestHost> StartAsync(string connectionString, ApiKey? apiKey = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="apiKey">The bootstrap key; a new one when null.</param>
+    /// <param name="keyDirectory">The master-key folder for encryption at rest; a new one when null. Restarts pass the same.</param>
+    public static async Task<ViaSocketTestHost> StartAsync(
+        string connectionString, ApiKey? apiKey = null, Action<WebApplicationBuilder>? configure = null, string? keyDirectory = null)
     {
         var key = apiKey ?? ApiKey.Generate();
         var httpPort = FreePort();
@@ -55,6 +57,7 @@ public sealed class ViaSocketTestHost : IAsyncDisposable
                 ["ViaSocket:Cluster:GatewayPort"] = FreePort().ToString(),
                 ["ViaSocket:Bootstrap:ApiKey"] = key.Reveal(),
                 ["ViaSocket:Outbound:AllowLoopback"] = "true",
+                ["ViaSocket:Encryption:KeyDirectory"] = keyDirectory ?? NewKeyDirectory(),
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
@@ -78,6 +81,8 @@ public sealed class ViaSocketTestHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
     }
+
+    public static string NewKeyDirectory() => Path.Combine(Path.GetTempPath(), $"viasocket-keys-{Guid.NewGuid():N}");
 
     private static int FreePort()
     {
