@@ -15,6 +15,10 @@ internal static class ServiceDefaultsExtensions
             o.IncludeScopes = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+
+        // The hosting diagnostics log every request URL with its query string, and OAuth callbacks carry the
+        // authorization code there: keep that category quiet whatever the configuration says.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StorageExceptionHandler>();

@@ -14,7 +14,7 @@ public sealed class FrontEndRoleTests
     {
         var connectionString = await new PostgresFixture().CreateDatabaseAsync();
         await using var provider = await TestAuthorizationServer.StartAsync();
-        var apiKey = Security.ApiKey.Generate();
+        var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
         await using var silo = await ViaSocketTestHost.StartAsync(connectionString, apiKey);
         await using var frontEnd = await ViaSocketTestHost.StartAsync(connectionString, apiKey, builder =>
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ViaSocket:Role"] = "frontend" }));

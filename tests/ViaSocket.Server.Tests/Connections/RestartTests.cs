@@ -14,7 +14,7 @@ public sealed class RestartTests
     {
         var connectionString = await new PostgresFixture().CreateDatabaseAsync();
         await using var provider = await TestAuthorizationServer.StartAsync();
-        var apiKey = Security.ApiKey.Generate();
+        var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
         var keys = ViaSocketTestHost.NewKeyDirectory();
         string connectionId;
         JsonNode credentialsBefore;
