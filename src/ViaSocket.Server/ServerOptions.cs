@@ -61,6 +61,6 @@ public sealed class ClusterSettings
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>The address other silos reach this one at. The default value is 127.0.0.1.</summary>
+    /// <summary>The address other silos reach this one at: an IP address or a host name to resolve. The default value is 127.0.0.1.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 }

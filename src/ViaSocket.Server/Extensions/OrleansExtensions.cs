@@ -9,6 +9,13 @@ internal static class OrleansExtensions
 {
     private const string Invariant = "Npgsql";
 
+    /// <summary>An IP address as is; a host name (a container's, say) resolved to its first IPv4 address.</summary>
+    private static IPAddress AdvertisedAddress(string address) =>
+        IPAddress.TryParse(address, out var ip)
+            ? ip
+            : Dns.GetHostAddresses(address).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+              ?? throw new InvalidOperationException($"ViaSocket:Cluster:AdvertisedAddress '{address}' does not resolve to an IPv4 address.");
+
     /// <summary>
     /// A silo (grain state, reminders and membership in PostgreSQL) for the <c>silo</c> role, or a cluster client
     /// that finds gateways through the same membership table for the <c>frontend</c> role.
@@ -37,7 +44,7 @@ internal static class OrleansExtensions
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
-            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            silo.ConfigureEndpoints(AdvertisedAddress(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
             silo.AddEncryptedAdoNetGrainStorage(StorageNames.Default, database);
             silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
