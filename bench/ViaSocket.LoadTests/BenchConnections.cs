@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ViaSocket.Server.Security;
+using ViaSocket.TestProvider;
+
+namespace ViaSocket.LoadTests;
+
+/// <summary>
+/// Creates active connections the way an integration author and end users would: publishes an auth version for the
+/// loopback provider, then runs start, consent and callback once per connection.
+/// </summary>
+internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAuthorizationServer provider)
+{
+    private const string PluginId = "bench-crm";
+    private const string VersionId = "v1";
+    private const string ClientId = "bench-app";
+
+    // A bench-only client registered at the in-process test provider; it protects nothing.
+    private const string ClientSecret = "bench-client-secret-7d2e";
+
+    private const string ReturnUrl = "https://app.example.test/connections/done";
+
+    public static TestClient Client(Uri callbackUrl) => new(ClientId, ClientSecret, [callbackUrl.ToString()]);
+
+    /// <summary>Returns the ids of <paramref name="count"/> connections, each checked to serve credentials.</summary>
+    public async Task<IReadOnlyList<string>> CreateAsync(int count, CancellationToken cancellationToken)
+    {
+        using var api = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+
+        await PublishAsync(api, cancellationToken);
+        var ids = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(await ConnectAsync(api, browser, $"bench-user-{i}", cancellationToken));
+        }
+
+        return ids;
+    }
+
+    private async Task PublishAsync(HttpClient api, CancellationToken cancellationToken)
+    {
+        var versionPath = $"/v1/plugins/{PluginId}/auth-versions/{VersionId}";
+        using (var put = await api.PutAsJsonAsync(versionPath, Definition(), cancellationToken))
+        {
+            await EnsureAsync(put, "saving the auth version", cancellationToken);
+        }
+
+        using var publish = await api.PostAsync(versionPath + "/publish", null, cancellationToken);
+        await EnsureAsync(publish, "publishing the auth version", cancellationToken);
+    }
+
+    private async Task<string> ConnectAsync(HttpClient api, HttpClient browser, string ownerId, CancellationToken cancellationToken)
+    {
+        string connectionId;
+        Uri authorizeUrl;
+        using (var start = await api.PostAsJsonAsync("/v1/connections", new { pluginId = PluginId, versionId = VersionId, ownerId, returnUrl = ReturnUrl }, cancellationToken))
+        {
+            await EnsureAsync(start, "starting a connection", cancellationToken);
+            var started = JsonNode.Parse(await start.Content.ReadAsStringAsync(cancellationToken))!;
+            connectionId = (string)started["connectionId"]!;
+            authorizeUrl = new Uri((string)started["authorizeUrl"]!);
+        }
+
+        var callbackUrl = await provider.LoginAsync(authorizeUrl, cancellationToken: cancellationToken);
+        using (var callback = await browser.GetAsync(callbackUrl, cancellationToken))
+        {
+            if (callback.StatusCode != HttpStatusCode.Redirect || callback.Headers.Location?.Query.Contains("error", StringComparison.Ordinal) != false)
+            {
+                throw new InvalidOperationException($"The OAuth callback did not complete the connection (HTTP {(int)callback.StatusCode}).");
+            }
+        }
+
+        using var credentials = await api.GetAsync($"/v1/connections/{connectionId}/credentials", cancellationToken);
+        await EnsureAsync(credentials, "reading credentials of a new connection", cancellationToken);
+        return connectionId;
+    }
+
+    /// <summary>Token exchange as a declarative form request (client_secret_post), a bearer header appended.</summary>
+    private JsonObject Definition() => new()
+    {
+        ["authorization"] = new JsonObject
+        {
+            ["url"] = provider.AuthorizeUrl.ToString(),
+            ["clientId"] = ClientId,
+            ["clientSecret"] = ClientSecret,
+            ["scopes"] = new JsonArray("read", "write"),
+            ["scopeSeparator"] = "space",
+            ["issuer"] = provider.Issuer,
+        },
+        ["accessToken"] = new JsonObject
+        {
+            ["request"] = new JsonObject
+            {
+                ["method"] = "POST",
+                ["url"] = provider.TokenUrl.ToString(),
+                ["bodyType"] = "form",
+                ["body"] = new JsonObject
+                {
+                    ["grant_type"] = "authorization_code",
+                    ["code"] = "${context.authData.code}",
+                    ["redirect_uri"] = "${context.redirectUri}",
+                    ["code_verifier"] = "${context.codeVerifier}",
+                    ["client_id"] = "${context.clientId}",
+                    ["client_secret"] = "${context.clientSecret}",
+                },
+            },
+        },
+        ["testMe"] = new JsonObject
+        {
+            ["request"] = new JsonObject
+            {
+                ["method"] = "GET",
+                ["url"] = provider.UserInfoUrl.ToString(),
+                ["headers"] = new JsonObject { ["Authorization"] = "Bearer ${context.authData.accesstokencode.access_token}" },
+            },
+        },
+        ["connectionLabel"] = "${context.authData.testme.email}",
+        ["allowedUrls"] = new JsonArray(new Uri(provider.BaseAddress, "/api").ToString().TrimEnd('/')),
+        ["append"] = new JsonObject
+        {
+            ["headers"] = new JsonObject { ["Authorization"] = "Bearer ${context.authData.accesstokencode.access_token}" },
+        },
+    };
+
+    /// <summary>Fails with the status and the service's problem code; response bodies here carry no token material.</summary>
+    private static async Task EnsureAsync(HttpResponseMessage response, string step, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var code = TryReadCode(body);
+            throw new InvalidOperationException($"{step} failed: HTTP {(int)response.StatusCode} {code}");
+        }
+    }
+
+    private static string? TryReadCode(string body)
+    {
+        try
+        {
+            return (string?)JsonNode.Parse(body)?["code"];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}

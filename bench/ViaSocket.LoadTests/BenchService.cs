@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using ViaSocket.Server;
+using ViaSocket.Server.Security;
+using ViaSocket.Testing.Postgres;
+using ViaSocket.TestProvider;
+
+namespace ViaSocket.LoadTests;
+
+/// <summary>
+/// The real service (silo + front-end, throwaway PostgreSQL) on 127.0.0.1 with a <c>GET /hello</c> baseline endpoint
+/// in the same pipeline, a loopback OAuth provider, and <see cref="ConnectionIds"/> active connections to read.
+/// </summary>
+internal sealed class BenchService : IAsyncDisposable
+{
+    /// <summary>The hello-world endpoint: the same Kestrel, middleware and process as the API, with no work behind it.</summary>
+    public const string HelloPath = "/hello";
+
+    /// <summary>The workspace of the bootstrap key; connection grain keys start with it.</summary>
+    public const string WorkspaceId = "default";
+
+    private readonly TestAuthorizationServer provider;
+
+    private BenchService(WebApplication app, TestAuthorizationServer provider, Uri baseAddress, ApiKey apiKey, IReadOnlyList<string> connectionIds)
+    {
+        App = app;
+        this.provider = provider;
+        BaseAddress = baseAddress;
+        ApiKey = apiKey;
+        ConnectionIds = connectionIds;
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseAddress { get; }
+
+    public ApiKey ApiKey { get; }
+
+    public IReadOnlyList<string> ConnectionIds { get; }
+
+    public static async Task<BenchService> StartAsync(int connectionCount, CancellationToken cancellationToken)
+    {
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync(cancellationToken);
+        var provider = await TestAuthorizationServer.StartAsync();
+        try
+        {
+            var apiKey = ApiKey.Generate();
+            var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}/");
+            var app = await ViaSocketApplication.BuildAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Urls"] = baseAddress.ToString().TrimEnd('/'),
+                ["ViaSocket:PublicBaseUrl"] = baseAddress.ToString().TrimEnd('/'),
+                ["ViaSocket:Database:ConnectionString"] = connectionString,
+                ["ViaSocket:Cluster:SiloPort"] = FreePort().ToString(),
+                ["ViaSocket:Cluster:GatewayPort"] = FreePort().ToString(),
+                ["ViaSocket:Bootstrap:ApiKey"] = apiKey.Reveal(),
+                ["ViaSocket:Outbound:AllowLoopback"] = "true",
+                // A production-like level: nothing is logged per request, by either endpoint.
+                ["Logging:LogLevel:Default"] = "Warning",
+                // Stdout carries the ready line the orchestrator parses; logs go to stderr.
+                ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
+            }));
+            app.MapGet(HelloPath, () => "hello").AllowAnonymous();
+            await app.StartAsync(cancellationToken);
+
+            try
+            {
+                provider.RegisterClient(BenchConnections.Client(new Uri(baseAddress, "/oauth/callback")));
+                var connections = new BenchConnections(baseAddress, apiKey, provider);
+                var ids = await connections.CreateAsync(connectionCount, cancellationToken);
+                return new BenchService(app, provider, baseAddress, apiKey, ids);
+            }
+            catch
+            {
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+                throw;
+            }
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await provider.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

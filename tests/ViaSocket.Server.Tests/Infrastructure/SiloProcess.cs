@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ViaSocket.Server.Security;
+
+namespace ViaSocket.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The service as a separate OS process (the built <c>ViaSocket.Server.dll</c>), so a test can kill it with SIGKILL
+/// the way a crashed machine would disappear.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process process;
+
+    private SiloProcess(Process process, Uri baseAddress, int siloPort)
+    {
+        this.process = process;
+        BaseAddress = baseAddress;
+        SiloPort = siloPort;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public int SiloPort { get; }
+
+    public static async Task<SiloProcess> StartAsync(string connectionString, ApiKey apiKey, string keyDirectory, Uri publicBaseUrl)
+    {
+        var httpPort = FreePort();
+        var siloPort = FreePort();
+        var baseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
+        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "ViaSocket.Server.dll")])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["Urls"] = baseAddress.ToString().TrimEnd('/');
+        start.Environment["ViaSocket__PublicBaseUrl"] = publicBaseUrl.ToString().TrimEnd('/');
+        start.Environment["ViaSocket__Database__ConnectionString"] = connectionString;
+        start.Environment["ViaSocket__Cluster__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ViaSocket__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ViaSocket__Bootstrap__ApiKey"] = apiKey.Reveal();
+        start.Environment["ViaSocket__Encryption__KeyDirectory"] = keyDirectory;
+        start.Environment["ViaSocket__Outbound__AllowLoopback"] = "true";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The silo process did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                using var ready = await probe.GetAsync("/health/ready");
+                if (ready.IsSuccessStatusCode)
+                {
+                    return new SiloProcess(process, baseAddress, siloPort);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("The silo process did not become ready within 60 s.");
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, no membership goodbye; the cluster has to notice.</summary>
+    public void Kill() => process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

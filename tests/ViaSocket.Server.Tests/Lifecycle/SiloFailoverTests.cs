@@ -1,0 +1,87 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using ViaSocket.Connections;
+using ViaSocket.SampleEngine;
+using ViaSocket.Server.Tests.Infrastructure;
+using ViaSocket.Testing.Postgres;
+using ViaSocket.TestProvider;
+
+namespace ViaSocket.Server.Tests.Lifecycle;
+
+/// <summary>Two silo processes on one PostgreSQL; the one hosting a connection is killed with SIGKILL.</summary>
+public sealed class SiloFailoverTests
+{
+    [Fact]
+    public async Task When_the_hosting_silo_is_killed_the_other_takes_its_reminder_and_refreshes_before_expiry()
+    {
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
+        await using var provider = await TestAuthorizationServer.StartAsync();
+        var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
+        var keys = ViaSocketTestHost.NewKeyDirectory();
+        var publicBaseUrl = new Uri("http://127.0.0.1:1/");
+        await using var first = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
+        await using var second = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
+        provider.RegisterClient(ProviderDefinitions.Client(new Uri(publicBaseUrl, "/oauth/callback")) with { AccessTokenLifetime = TimeSpan.FromSeconds(90) });
+
+        using var api = new HttpClient { BaseAddress = first.BaseAddress };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        var connectionId = await ConnectThroughAsync(api, provider, first.BaseAddress);
+
+        using var engine = EngineClient.CreateHost(connectionString);
+        await engine.StartAsync();
+        var grains = engine.Services.GetRequiredService<IClusterClient>();
+        var connection = grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId));
+        var before = await connection.GetCredentialsAsync();
+        var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(connection);
+        var (victim, survivor) = host!.Endpoint.Port == first.SiloPort ? (first, second) : (second, first);
+        var refreshesBefore = provider.RefreshGrants;
+
+        victim.Kill();
+
+        // The token lives 90 s and falls due for refresh at 45 s; the survivor must notice the death, take the
+        // reminder range and refresh in that window, without anyone asking for credentials.
+        var deadline = before.Credentials!.ExpiresAt!.Value;
+        while (provider.RefreshGrants == refreshesBefore && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+
+        Assert.True(provider.RefreshGrants > refreshesBefore, "no refresh reached the provider before the token expired");
+        Assert.True(DateTimeOffset.UtcNow < deadline);
+        Assert.Equal(0, provider.RefreshTokenReuseCount);
+        using var survivorApi = new HttpClient { BaseAddress = survivor.BaseAddress };
+        survivorApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        var credentials = JsonNode.Parse(await survivorApi.GetStringAsync($"/v1/connections/{connectionId}/credentials"))!;
+        var token = ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
+        Assert.NotEqual(before.Credentials.Headers["Authorization"], (string)credentials["headers"]!["Authorization"]!);
+        Assert.True(provider.IsAccessTokenActive(token));
+        await engine.StopAsync();
+    }
+
+    private static async Task<string> ConnectThroughAsync(HttpClient api, TestAuthorizationServer provider, Uri serviceBase)
+    {
+        var definition = ProviderDefinitions.JavaScript(provider);
+        using (var put = await api.PutAsync("/v1/plugins/crm/auth-versions/v1", Json(definition)))
+        {
+            put.EnsureSuccessStatusCode();
+        }
+
+        using (var publish = await api.PostAsync("/v1/plugins/crm/auth-versions/v1/publish", null))
+        {
+            publish.EnsureSuccessStatusCode();
+        }
+
+        using var start = await api.PostAsync("/v1/connections", Json(new JsonObject { ["pluginId"] = "crm", ["versionId"] = "v1", ["ownerId"] = "user-1" }));
+        var started = JsonNode.Parse(await start.Content.ReadAsStringAsync())!;
+        var callback = await provider.LoginAsync(new Uri((string)started["authorizeUrl"]!));
+
+        // The provider redirects to the registered public URL; the browser's request reaches this silo's front-end.
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = serviceBase };
+        using var completed = await browser.GetAsync(callback.PathAndQuery);
+        Assert.Contains("data-outcome=\"success\"", await completed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        return (string)started["connectionId"]!;
+    }
+
+    private static StringContent Json(JsonNode node) => new(node.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+}
