@@ -11,7 +11,8 @@ public interface IApiKeyGrain : IGrainWithStringKey
     /// <summary>The key's workspace and scopes when <paramref name="secretHash"/> matches and the key is not revoked; otherwise null.</summary>
     Task<ApiKeyIdentity?> VerifyAsync(byte[] secretHash);
 
-    Task RevokeAsync();
+    /// <summary>Revokes the key if it belongs to <paramref name="workspaceId"/>; false when it does not exist there.</summary>
+    Task<bool> RevokeAsync(string workspaceId);
 }
 
 /// <param name="SecretHash">SHA-256 of the secret part; API keys carry 256 random bits, so a fast hash suffices.</param>
@@ -30,6 +31,9 @@ public static class ApiKeyScopes
     public const string ConnectionsWrite = "connections:write";
     public const string CredentialsRead = "credentials:read";
 
+    /// <summary>Create and revoke the workspace's API keys.</summary>
+    public const string KeysWrite = "keys:write";
+
     public static IReadOnlyList<string> All { get; } =
-        [DefinitionsRead, DefinitionsWrite, ConnectionsRead, ConnectionsWrite, CredentialsRead];
+        [DefinitionsRead, DefinitionsWrite, ConnectionsRead, ConnectionsWrite, CredentialsRead, KeysWrite];
 }

@@ -38,13 +38,20 @@ internal sealed class ApiKeyGrain(
         return Task.FromResult(valid ? new ApiKeyIdentity(this.GetPrimaryKeyString(), key.WorkspaceId, key.Scopes) : null);
     }
 
-    public async Task RevokeAsync()
+    public async Task<bool> RevokeAsync(string workspaceId)
     {
-        if (state.RecordExists && state.State.RevokedAt is null)
+        if (!state.RecordExists || state.State.WorkspaceId != workspaceId)
+        {
+            return false;
+        }
+
+        if (state.State.RevokedAt is null)
         {
             state.State.RevokedAt = time.GetUtcNow();
             await state.WriteStateAsync();
         }
+
+        return true;
     }
 }
 

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ViaSocket.Server.Security;
+using ViaSocket.Workspaces;
+
+namespace ViaSocket.Server.Apis;
+
+/// <summary>Workspace API keys: created with chosen scopes (the key is shown once), revoked by id.</summary>
+internal static class ApiKeysApi
+{
+    public static RouteGroupBuilder MapApiKeysApiV1(this IEndpointRouteBuilder endpoints)
+    {
+        var keys = endpoints.MapGroup("/v1/api-keys").WithTags("API keys");
+        keys.MapPost("/", CreateKey).RequireAuthorization(ApiKeyScopes.KeysWrite);
+        keys.MapDelete("/{keyId}", RevokeKey).RequireAuthorization(ApiKeyScopes.KeysWrite);
+        return keys;
+    }
+
+    /// <summary>Creates a key for the caller's workspace. Its secret is in this response only; only a hash is stored.</summary>
+    public static async Task<Results<Created<CreatedApiKeyResponse>, ProblemHttpResult>> CreateKey(CreateApiKeyRequest request, HttpContext http, IGrainFactory grains)
+    {
+        var unknown = request.Scopes?.Where(s => !ApiKeyScopes.All.Contains(s)).ToList() ?? [];
+        if (request.Scopes is not { Count: > 0 } || unknown.Count > 0 || request.Description is { Length: > 200 })
+        {
+            return Problems.Result(
+                StatusCodes.Status422UnprocessableEntity,
+                ApiErrorCodes.InvalidRequest,
+                $"scopes must be a non-empty subset of: {string.Join(", ", ApiKeyScopes.All)}; description at most 200 characters.");
+        }
+
+        var key = ApiKey.Generate();
+        var workspaceId = http.User.WorkspaceIdOf();
+        await grains.GetGrain<IApiKeyGrain>(key.KeyId).CreateAsync(new ApiKeyRegistration(workspaceId, key.SecretHash(), [.. request.Scopes.Distinct()], request.Description));
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Created($"/v1/api-keys/{key.KeyId}", new CreatedApiKeyResponse(key.KeyId, key.Reveal(), request.Scopes));
+    }
+
+    /// <summary>Revokes a key of the caller's workspace; front-ends stop accepting it within their 30-second verification cache.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string keyId, HttpContext http, IGrainFactory grains) =>
+        keyId.Length <= 64 && keyId.All(char.IsAsciiHexDigitLower) && await grains.GetGrain<IApiKeyGrain>(keyId).RevokeAsync(http.User.WorkspaceIdOf())
+            ? TypedResults.NoContent()
+            : Problems.Result(StatusCodes.Status404NotFound, "api_key.not_found", "The API key does not exist in this workspace.");
+}
+
+public sealed record CreateApiKeyRequest(IReadOnlyList<string>? Scopes, string? Description);
+
+/// <param name="ApiKey">The full key: shown this once, never retrievable again.</param>
+public sealed record CreatedApiKeyResponse(string KeyId, string ApiKey, IReadOnlyList<string> Scopes);
