@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-postgres.sh
+scripts/ensure-chromium.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

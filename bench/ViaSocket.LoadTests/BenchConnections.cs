@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
 using ViaSocket.Server.Security;
 using ViaSocket.TestProvider;
 
@@ -20,9 +21,12 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
     // A bench-only client registered at the in-process test provider; it protects nothing.
     private const string ClientSecret = "bench-client-secret-7d2e";
 
-    private const string ReturnUrl = "https://app.example.test/connections/done";
+    /// <summary>Where end users land after connecting; its host is on the workspace's return-URL allowlist.</summary>
+    public static readonly Uri ReturnUrl = new("https://app.example.test/connections/done");
 
-    public static TestClient Client(Uri callbackUrl) => new(ClientId, ClientSecret, [callbackUrl.ToString()]);
+    /// <summary>The provider-side registration; the definition sends the secret in the form (client_secret_post).</summary>
+    public static TestClient Client(Uri callbackUrl) =>
+        new(ClientId, ClientSecret, [callbackUrl.ToString()]) { AuthMethods = ClientAuthMethods.ClientSecretPost };
 
     /// <summary>Returns the ids of <paramref name="count"/> connections, each checked to serve credentials.</summary>
     public async Task<IReadOnlyList<string>> CreateAsync(int count, CancellationToken cancellationToken)
@@ -68,9 +72,11 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
         var callbackUrl = await provider.LoginAsync(authorizeUrl, cancellationToken: cancellationToken);
         using (var callback = await browser.GetAsync(callbackUrl, cancellationToken))
         {
-            if (callback.StatusCode != HttpStatusCode.Redirect || callback.Headers.Location?.Query.Contains("error", StringComparison.Ordinal) != false)
+            var outcome = callback.Headers.Location is { } location ? QueryHelpers.ParseQuery(location.Query) : [];
+            if (callback.StatusCode != HttpStatusCode.Redirect || outcome.GetValueOrDefault("status") != "success")
             {
-                throw new InvalidOperationException($"The OAuth callback did not complete the connection (HTTP {(int)callback.StatusCode}).");
+                throw new InvalidOperationException(
+                    $"The OAuth callback did not complete the connection (HTTP {(int)callback.StatusCode}, error '{outcome.GetValueOrDefault("error")}').");
             }
         }
 

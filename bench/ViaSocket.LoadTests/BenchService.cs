@@ -22,11 +22,13 @@ internal sealed class BenchService : IAsyncDisposable
     public const string WorkspaceId = "default";
 
     private readonly TestAuthorizationServer provider;
+    private readonly string masterKeyDirectory;
 
-    private BenchService(WebApplication app, TestAuthorizationServer provider, Uri baseAddress, ApiKey apiKey, IReadOnlyList<string> connectionIds)
+    private BenchService(WebApplication app, TestAuthorizationServer provider, string masterKeyDirectory, Uri baseAddress, ApiKey apiKey, IReadOnlyList<string> connectionIds)
     {
         App = app;
         this.provider = provider;
+        this.masterKeyDirectory = masterKeyDirectory;
         BaseAddress = baseAddress;
         ApiKey = apiKey;
         ConnectionIds = connectionIds;
@@ -44,6 +46,9 @@ internal sealed class BenchService : IAsyncDisposable
     {
         var connectionString = await new PostgresFixture().CreateDatabaseAsync(cancellationToken);
         var provider = await TestAuthorizationServer.StartAsync();
+
+        // Grain state is encrypted at rest; this run's master key lives as long as its throwaway database.
+        var masterKeyDirectory = Path.Combine(Path.GetTempPath(), $"viasocket-bench-keys-{Guid.NewGuid():N}");
         try
         {
             var apiKey = ApiKey.Generate();
@@ -57,6 +62,8 @@ internal sealed class BenchService : IAsyncDisposable
                 ["ViaSocket:Cluster:GatewayPort"] = FreePort().ToString(),
                 ["ViaSocket:Bootstrap:ApiKey"] = apiKey.Reveal(),
                 ["ViaSocket:Outbound:AllowLoopback"] = "true",
+                ["ViaSocket:Encryption:KeyDirectory"] = masterKeyDirectory,
+                ["ViaSocket:Bootstrap:AllowedReturnUrlHosts:0"] = BenchConnections.ReturnUrl.Host,
                 // A production-like level: nothing is logged per request, by either endpoint.
                 ["Logging:LogLevel:Default"] = "Warning",
                 // Stdout carries the ready line the orchestrator parses; logs go to stderr.
@@ -70,7 +77,7 @@ internal sealed class BenchService : IAsyncDisposable
                 provider.RegisterClient(BenchConnections.Client(new Uri(baseAddress, "/oauth/callback")));
                 var connections = new BenchConnections(baseAddress, apiKey, provider);
                 var ids = await connections.CreateAsync(connectionCount, cancellationToken);
-                return new BenchService(app, provider, baseAddress, apiKey, ids);
+                return new BenchService(app, provider, masterKeyDirectory, baseAddress, apiKey, ids);
             }
             catch
             {
@@ -82,6 +89,7 @@ internal sealed class BenchService : IAsyncDisposable
         catch
         {
             await provider.DisposeAsync();
+            DeleteDirectory(masterKeyDirectory);
             throw;
         }
     }
@@ -91,6 +99,15 @@ internal sealed class BenchService : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         await provider.DisposeAsync();
+        DeleteDirectory(masterKeyDirectory);
+    }
+
+    private static void DeleteDirectory(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
     }
 
     private static int FreePort()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ViaSocket.Grains.AuthVersions;
+using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Persistence.Connections;
 
 namespace ViaSocket.Grains;
@@ -8,9 +9,9 @@ namespace ViaSocket.Grains;
 public static class GrainsSiloBuilderExtensions
 {
     /// <summary>
-    /// Registers what the grains need on a silo: the clock, the compiled-version cache, the block runner and the
-    /// connection directory. The host registers the <c>NpgsqlDataSource</c> the directory uses and configures
-    /// outbound HTTP (<c>AddGuardedOutboundHttp</c>).
+    /// Registers what the grains need on a silo: the clock, the compiled-version cache, the block runner, the
+    /// connection directory and the metrics the grains record. The host registers the <c>NpgsqlDataSource</c> the
+    /// directory uses and configures outbound HTTP (<c>AddGuardedOutboundHttp</c>).
     /// </summary>
     public static ISiloBuilder AddViaSocketGrains(this ISiloBuilder silo)
     {
@@ -18,6 +19,8 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.TryAddSingleton<AuthVersionCatalog>();
         silo.Services.TryAddSingleton<ConnectionDirectory>();
         silo.Services.AddBlockRunner();
+        silo.Services.AddViaSocketMetrics();
+        silo.Services.AddHostedService<Connections.OverdueRefreshSweeper>();
         return silo;
     }
 }

@@ -12,4 +12,5 @@ public static class StorageNames
     public const string ApiKeyState = "apiKey";
     public const string WorkspaceWebhooksState = "workspaceWebhooks";
     public const string WebhookDeliveryState = "webhookDelivery";
+    public const string WorkspaceSettingsState = "workspaceSettings";
 }

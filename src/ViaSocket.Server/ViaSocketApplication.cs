@@ -1,5 +1,7 @@
 using ViaSocket.Server.Apis;
 using ViaSocket.Server.Extensions;
+using ViaSocket.Server.Ui;
+using ViaSocket.Server.Security;
 
 namespace ViaSocket.Server;
 
@@ -16,15 +18,21 @@ public static class ViaSocketApplication
         builder.AddOrleansForRole(database);
         builder.AddServiceDefaults();
         builder.AddFrontEnd(database);
+        builder.AddRequestLimits();
+        builder.AddRateLimits();
 
         var app = builder.Build();
         app.UseServiceDefaults();
+        app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapOAuthCallback();
         app.MapAuthVersionsApiV1();
         app.MapConnectionsApiV1();
         app.MapProxyApiV1();
         app.MapWebhooksApiV1();
+        app.MapApiKeysApiV1();
+        app.MapUi();
+        app.MapWorkspaceApiV1();
         return app;
     }
 }

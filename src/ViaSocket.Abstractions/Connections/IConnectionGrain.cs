@@ -42,6 +42,9 @@ public interface IConnectionGrain : IGrainWithStringKey
     /// <summary>Runs the Revoke Token API (if any), wipes token material and cancels refreshes. Status becomes revoked.</summary>
     Task<ConnectionOperationResult> DisconnectAsync();
 
+    /// <summary>Refreshes now if the refresh is due (a late or missed reminder); otherwise does nothing.</summary>
+    Task WakeAsync();
+
     /// <summary>The connection without token material, or null when it does not exist.</summary>
     [ReadOnly]
     Task<ConnectionView?> GetAsync();

@@ -31,6 +31,19 @@ public static class DefinitionJson
     /// </summary>
     public static DefinitionParseResult Parse(string json)
     {
+        try
+        {
+            return ParseDocument(json);
+        }
+        catch (InvalidOperationException)
+        {
+            // The parser keeps strings escaped until they are read; a \u escape of a lone surrogate fails only then.
+            return Failed(new ValidationProblem("", ValidationCodes.MalformedJson, "A string or member name holds an invalid \\u escape (a lone surrogate)."));
+        }
+    }
+
+    private static DefinitionParseResult ParseDocument(string json)
+    {
         ArgumentNullException.ThrowIfNull(json);
         if (Encoding.UTF8.GetByteCount(json) > MaxDocumentBytes)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ViaSocket.Blocks;
 using ViaSocket.Connections;
 using ViaSocket.Domain;
@@ -5,6 +6,7 @@ using ViaSocket.Domain.Connections;
 using ViaSocket.Domain.Tokens;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Templates;
+using ViaSocket.Grains.Diagnostics;
 
 namespace ViaSocket.Grains.Connections;
 
@@ -29,6 +31,8 @@ internal sealed partial class ConnectionGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        persistedStatus = state.RecordExists ? S.Status : null;
+
         // Orleans does not replay missed reminder ticks: a connection whose refresh fell due while no silo hosted it
         // refreshes as soon as it is activated again.
         if (IsRefreshDue(time.GetUtcNow()))
@@ -40,6 +44,14 @@ internal sealed partial class ConnectionGrain
     }
 
     public async Task<CredentialsResult> GetCredentialsAsync()
+    {
+        var started = time.GetTimestamp();
+        var result = await ServeCredentialsAsync();
+        metrics.CredentialsRequested(result.Error?.Code, time.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<CredentialsResult> ServeCredentialsAsync()
     {
         if (Unusable() is { } unusable)
         {
@@ -62,6 +74,14 @@ internal sealed partial class ConnectionGrain
     }
 
     public Task<CredentialsResult> RefreshAsync() => JoinRefreshAsync(RefreshTrigger.OnDemand);
+
+    public async Task WakeAsync()
+    {
+        if (IsRefreshDue(time.GetUtcNow()))
+        {
+            await JoinRefreshAsync(RefreshTrigger.Due);
+        }
+    }
 
     public async Task<CredentialsResult> RefreshRejectedAsync(long generation) =>
         generation == S.Generation ? await JoinRefreshAsync(RefreshTrigger.Rejected) : await CredentialsAsync();
@@ -189,10 +209,12 @@ internal sealed partial class ConnectionGrain
             return await CredentialsAsync();
         }
 
+        using var activity = ViaSocketActivities.StartConnectionActivity(ViaSocketActivities.Names.Refresh, WorkspaceId, ConnectionId, S.PluginId, S.VersionId);
+        activity?.SetTag(ViaSocketActivities.Attributes.Trigger, TriggerName(trigger));
         var version = await PinnedVersionAsync();
         if (version.Definition.RefreshToken is null)
         {
-            return await RefreshUnavailableAsync(now);
+            return await RefreshUnavailableAsync(trigger, now);
         }
 
         var authData = AuthData();
@@ -200,12 +222,13 @@ internal sealed partial class ConnectionGrain
         now = time.GetUtcNow();
         if (result.Failure is { } failure)
         {
-            return await RefreshFailedAsync(failure, now);
+            return await RefreshFailedAsync(trigger, failure, now);
         }
 
         var merged = AuthDataMerger.ApplyRefreshResult(authData, result.Result);
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], now);
         var recovered = S.Status == ConnectionStatus.Degraded;
+        var previousExpiry = S.ExpiresAt;
         S.AuthDataJson = merged.ToJsonString();
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, now);
         (S.Status, S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (ConnectionStatus.Active, null, 0, null);
@@ -220,9 +243,11 @@ internal sealed partial class ConnectionGrain
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            RecordRefreshFailed(trigger, transient: true, ConnectionErrorCodes.StorageUnavailable, null);
             return HoldUnsavedRefresh(exception);
         }
 
+        RecordRefreshSucceeded(trigger, previousExpiry - now);
         InvalidateCredentials();
         await ScheduleRefreshAsync();
         return await CredentialsAsync();
@@ -274,7 +299,7 @@ internal sealed partial class ConnectionGrain
             ? cachedCredentials
             : new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refreshed token is not stored yet and the stored one has expired; retrying."));
 
-    private async Task<CredentialsResult> RefreshFailedAsync(BlockFailure failure, DateTimeOffset now)
+    private async Task<CredentialsResult> RefreshFailedAsync(RefreshTrigger trigger, BlockFailure failure, DateTimeOffset now)
     {
         var error = new ConnectionError(ConnectionErrorCodes.RefreshFailed, $"Refresh Token API failed: {failure.Message}", failure.HttpStatus);
         S.LastError = error;
@@ -283,6 +308,7 @@ internal sealed partial class ConnectionGrain
         if (!failure.IsTransient && failure.Kind == BlockFailureKind.HttpStatus)
         {
             // The provider refused the grant (invalid_grant or another 4xx): only the user can fix it.
+            RecordRefreshFailed(trigger, transient: false, failure.Code, failure.HttpStatus);
             S.Status = ConnectionStatus.ReauthRequired;
             S.LastError = error with { Code = ConnectionErrorCodes.ReauthRequired };
             Record(ConnectionEventKinds.ReauthRequired, failure.Code);
@@ -292,6 +318,7 @@ internal sealed partial class ConnectionGrain
             return new CredentialsResult(null, S.LastError);
         }
 
+        RecordRefreshFailed(trigger, transient: true, failure.Code, failure.HttpStatus);
         S.ConsecutiveRefreshFailures++;
         S.NextRefreshAttemptAt = now + RefreshBackoff.Delay(S.ConsecutiveRefreshFailures, failure.RetryAfter, Random.Shared.NextDouble);
         if (S.Status == ConnectionStatus.Active)
@@ -308,10 +335,11 @@ internal sealed partial class ConnectionGrain
         return S.ExpiresAt is { } expiresAt && now >= expiresAt ? new CredentialsResult(null, error) : await CredentialsAsync();
     }
 
-    private async Task<CredentialsResult> RefreshUnavailableAsync(DateTimeOffset now)
+    private async Task<CredentialsResult> RefreshUnavailableAsync(RefreshTrigger trigger, DateTimeOffset now)
     {
         if (S.ExpiresAt is { } expiresAt && now >= expiresAt)
         {
+            RecordRefreshFailed(trigger, transient: false, ConnectionErrorCodes.RefreshUnavailable, null);
             S.Status = ConnectionStatus.ReauthRequired;
             S.LastError = new ConnectionError(ConnectionErrorCodes.ReauthRequired, "The token expired and this auth version has no Refresh Token API; the user must reconnect.");
             S.UpdatedAt = now;
@@ -348,6 +376,29 @@ internal sealed partial class ConnectionGrain
     }
 
     private void InvalidateCredentials() => cachedCredentials = null;
+
+    private void RecordRefreshSucceeded(RefreshTrigger trigger, TimeSpan? timeBeforeExpiry)
+    {
+        metrics.RefreshSucceeded(TriggerName(trigger), timeBeforeExpiry);
+        RefreshActivity().SetOutcome(null);
+    }
+
+    private void RecordRefreshFailed(RefreshTrigger trigger, bool transient, string reason, int? providerStatus)
+    {
+        metrics.RefreshFailed(TriggerName(trigger), transient, reason, providerStatus);
+        RefreshActivity().SetOutcome(reason, providerStatus);
+    }
+
+    /// <summary>The refresh span this call runs in, if one is being recorded.</summary>
+    private static Activity? RefreshActivity() =>
+        Activity.Current is { OperationName: ViaSocketActivities.Names.Refresh } current && current.Source == ViaSocketActivities.Source ? current : null;
+
+    private static string TriggerName(RefreshTrigger trigger) => trigger switch
+    {
+        RefreshTrigger.Due => "due",
+        RefreshTrigger.OnDemand => "on_demand",
+        _ => "rejected",
+    };
 
     /// <summary>Why a refresh was asked for, which decides when it is skipped.</summary>
     private enum RefreshTrigger

@@ -11,6 +11,7 @@ using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Templates;
 using ViaSocket.Events;
 using ViaSocket.Grains.AuthVersions;
+using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Grains.Events;
 using ViaSocket.Persistence.Connections;
 
@@ -28,12 +29,16 @@ internal sealed partial class ConnectionGrain(
     IConnectionEventPublisher events,
     TimeProvider time,
     ILogger<ConnectionGrain> logger,
+    ViaSocketMetrics metrics,
     IScriptExpressionEvaluator? evaluator = null) : Grain, IConnectionGrain, IRemindable
 {
     private const int MaxHistory = 20;
 
     // Events recorded since the last write; published once the change they describe is persisted.
     private readonly List<ConnectionEvent> unpublished = [];
+
+    // The status as last written to storage (null before the first write), to count each durable change once.
+    private ConnectionStatus? persistedStatus;
     public static readonly TimeSpan AuthorizationLifetime = TimeSpan.FromMinutes(10);
 
     private ConnectionState S => state.State;
@@ -106,6 +111,7 @@ internal sealed partial class ConnectionGrain(
         S.Attempt = attempt;
         S.UpdatedAt = now;
         await state.WriteStateAsync();
+        NoteStatusPersisted();
         await directory.UpsertAsync(DirectoryEntry());
         return new StartAuthorizationResult(ConnectionId, authorizeUrl.AbsoluteUri, attempt.ExpiresAt, null);
     }
@@ -261,7 +267,6 @@ internal sealed partial class ConnectionGrain(
         await PersistAsync();
         InvalidateCredentials();
         await ScheduleRefreshAsync();
-        LogConnected(logger, WorkspaceId, ConnectionId, pluginId, versionId);
     }
 
     private async Task<AuthorizationOutcome> FailAttemptAsync(ConnectionError error)
@@ -283,12 +288,31 @@ internal sealed partial class ConnectionGrain(
     private async Task PersistAsync()
     {
         await state.WriteStateAsync();
+        NoteStatusPersisted();
         await directory.UpsertAsync(DirectoryEntry());
         await PublishEventsAsync();
     }
 
+    /// <summary>Counts a status change once it is durable (a write that fails changes nothing).</summary>
+    private void NoteStatusPersisted()
+    {
+        if (S.Status != persistedStatus)
+        {
+            metrics.StatusChanged(persistedStatus, S.Status);
+            persistedStatus = S.Status;
+        }
+    }
+
     private async Task PublishEventsAsync()
     {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            foreach (var recorded in unpublished)
+            {
+                LogLifecycleEvent(logger, recorded.Kind, WorkspaceId, ConnectionId, S.PluginId, S.VersionId, S.Status.ToWireName(), recorded.Detail);
+            }
+        }
+
         foreach (var recorded in unpublished.Where(e => ConnectionEventKinds.Published.Contains(e.Kind)))
         {
             try
@@ -310,7 +334,7 @@ internal sealed partial class ConnectionGrain(
         await catalog.GetPublishedAsync(WorkspaceId, S.PluginId, S.VersionId)
         ?? throw new InvalidOperationException($"The pinned auth version {S.PluginId}/{S.VersionId} is missing.");
 
-    private Task<BlockRunResult> RunBlockAsync(CompiledAuthVersion version, string blockKind, JsonObject context)
+    private async Task<BlockRunResult> RunBlockAsync(CompiledAuthVersion version, string blockKind, JsonObject context)
     {
         var block = blockKind switch
         {
@@ -320,7 +344,12 @@ internal sealed partial class ConnectionGrain(
             BlockKinds.TestMe => version.Definition.TestMe,
             _ => null,
         } ?? throw new InvalidOperationException($"The version has no {blockKind} block.");
-        return blocks.RunAsync(new BlockRunRequest($"{version.Revision}:{blockKind}", block, context));
+        using var activity = ViaSocketActivities.StartConnectionActivity(ViaSocketActivities.Names.BlockRun, WorkspaceId, ConnectionId, S.PluginId, S.VersionId);
+        activity?.SetTag(ViaSocketActivities.Attributes.BlockKind, blockKind);
+        var result = await blocks.RunAsync(new BlockRunRequest($"{version.Revision}:{blockKind}", block, context));
+        activity.SetOutcome(result.Failure?.Code, result.Failure?.HttpStatus);
+        metrics.BlockRan(blockKind, result);
+        return result;
     }
 
     private string? RenderLabel(CompiledAuthVersion version, JsonObject context)
@@ -366,7 +395,7 @@ internal sealed partial class ConnectionGrain(
     private ConnectionDirectoryEntry DirectoryEntry() => new(
         WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, S.Status.ToWireName(), S.Label,
         S.UniqueIdentifier is { } identifier ? HashIdentifier(identifier) : null,
-        S.ExpiresAt, S.LastRefreshedAt, S.LastError?.Code, S.CreatedAt, S.UpdatedAt);
+        S.ExpiresAt, S.LastRefreshedAt, S.LastError?.Code, S.CreatedAt, S.UpdatedAt, NextRefreshAt());
 
     private static string HashIdentifier(string identifier) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identifier)));
 
@@ -376,8 +405,8 @@ internal sealed partial class ConnectionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle event {Kind} of connection {WorkspaceId}/{ConnectionId} was not published: {ErrorType}")]
     private static partial void LogEventNotPublished(ILogger logger, string kind, string workspaceId, string connectionId, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {WorkspaceId}/{ConnectionId} is active for {PluginId}/{VersionId}")]
-    private static partial void LogConnected(ILogger logger, string workspaceId, string connectionId, string pluginId, string versionId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {WorkspaceId}/{ConnectionId} of {PluginId}/{VersionId}: {Kind}, now {Status} {Detail}")]
+    private static partial void LogLifecycleEvent(ILogger logger, string kind, string workspaceId, string connectionId, string pluginId, string versionId, string status, string? detail);
 }
 
 /// <summary>Kinds of entries in a connection's history and of the lifecycle events it publishes.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ViaSocket.Events;
+using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Grains.Events;
 
 namespace Orleans.Hosting;
@@ -32,6 +33,7 @@ public static class ConnectionEventsHostingExtensions
         }
 
         silo.Services.TryAddSingleton<IConnectionEventPublisher, ConnectionEventPublisher>();
+        silo.Services.AddViaSocketMetrics();
         return silo;
     }
 

@@ -17,7 +17,8 @@ public sealed record ConnectionDirectoryEntry(
     DateTimeOffset? LastRefreshedAt,
     string? LastErrorCode,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? NextRefreshAt = null);
 
 /// <summary>Which connections to list; null members do not filter.</summary>
 public sealed record ConnectionQuery(string WorkspaceId, string? OwnerId = null, string? PluginId = null, string? Status = null, string? After = null, int Limit = 100);
@@ -37,14 +38,15 @@ public sealed class ConnectionDirectory(NpgsqlDataSource dataSource)
         const string sql = """
             INSERT INTO viasocket_connections
                 (workspace_id, connection_id, owner_id, plugin_id, version_id, status, label, identifier_hash,
-                 expires_at, last_refreshed_at, last_error_code, created_at, updated_at)
+                 expires_at, last_refreshed_at, last_error_code, created_at, updated_at, next_refresh_at)
             VALUES (@workspace, @connection, @owner, @plugin, @version, @status, @label, @identifier,
-                    @expires, @refreshed, @error, @created, @updated)
+                    @expires, @refreshed, @error, @created, @updated, @next_refresh)
             ON CONFLICT (workspace_id, connection_id) DO UPDATE SET
                 owner_id = excluded.owner_id, plugin_id = excluded.plugin_id, version_id = excluded.version_id,
                 status = excluded.status, label = excluded.label, identifier_hash = excluded.identifier_hash,
                 expires_at = excluded.expires_at, last_refreshed_at = excluded.last_refreshed_at,
-                last_error_code = excluded.last_error_code, updated_at = excluded.updated_at
+                last_error_code = excluded.last_error_code, updated_at = excluded.updated_at,
+                next_refresh_at = excluded.next_refresh_at
             """;
         await using var command = dataSource.CreateCommand(sql);
         AddEntryParameters(command, entry);
@@ -84,6 +86,75 @@ public sealed class ConnectionDirectory(NpgsqlDataSource dataSource)
                 // Another connection claimed the identifier between our read and write: read the winner.
             }
         }
+    }
+
+    /// <summary>
+    /// Usable connections whose next refresh was due before <paramref name="dueBefore"/>, oldest first: the ones a
+    /// missed or late reminder left behind.
+    /// </summary>
+    public async Task<IReadOnlyList<(string WorkspaceId, string ConnectionId)>> ListOverdueRefreshesAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT workspace_id, connection_id FROM viasocket_connections
+            WHERE next_refresh_at < @due AND status IN ('active', 'degraded')
+            ORDER BY next_refresh_at
+            LIMIT @limit
+            """;
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("due", dueBefore);
+        command.Parameters.AddWithValue("limit", limit);
+        var overdue = new List<(string, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            overdue.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return overdue;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> only if no other process holds the same session-level advisory lock, so one silo
+    /// of the cluster does a cluster-wide chore at a time. Returns false when another holds it.
+    /// </summary>
+    public async Task<bool> RunExclusiveAsync(long lockId, Func<CancellationToken, Task> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(@id)", connection))
+        {
+            tryLock.Parameters.AddWithValue("id", lockId);
+            if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            await work(cancellationToken);
+            return true;
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@id)", connection);
+            unlock.Parameters.AddWithValue("id", lockId);
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>How many connections there are in each status, across every workspace (statuses without any are absent).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT status, count(*) FROM viasocket_connections GROUP BY status");
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
     }
 
     public async Task DeleteAsync(string workspaceId, string connectionId, CancellationToken cancellationToken = default)
@@ -156,5 +227,6 @@ public sealed class ConnectionDirectory(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)entry.LastErrorCode ?? DBNull.Value });
         command.Parameters.AddWithValue("created", entry.CreatedAt);
         command.Parameters.AddWithValue("updated", entry.UpdatedAt);
+        command.Parameters.Add(new NpgsqlParameter("next_refresh", NpgsqlDbType.TimestampTz) { Value = (object?)entry.NextRefreshAt ?? DBNull.Value });
     }
 }

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ViaSocket.Connections;
+using ViaSocket.Domain.Connections;
 using ViaSocket.Persistence.Connections;
+using ViaSocket.Server.Extensions;
 using ViaSocket.Server.Security;
 using ViaSocket.Workspaces;
 
@@ -18,8 +20,8 @@ internal static class ConnectionsApi
             .WithTags("Connections")
             .AddEndpointFilter<IdentifierRouteFilter>();
 
-        connections.MapPost("/", StartConnection).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
-        connections.MapGet("/authorize", StartConnectionRedirect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        connections.MapPost("/", StartConnection).RequireAuthorization(ApiKeyScopes.ConnectionsWrite).RequireRateLimiting(RateLimitingExtensions.ConnectionStartPolicy);
+        connections.MapGet("/authorize", StartConnectionRedirect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite).RequireRateLimiting(RateLimitingExtensions.ConnectionStartPolicy);
         connections.MapGet("/", ListConnections).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
         connections.MapGet("/{connectionId}", GetConnection).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
         connections.MapGet("/{connectionId}/credentials", GetCredentials).RequireAuthorization(ApiKeyScopes.CredentialsRead);
@@ -30,9 +32,9 @@ internal static class ConnectionsApi
     }
 
     public static async Task<Results<Created<StartConnectionResponse>, ProblemHttpResult>> StartConnection(
-        StartConnectionRequest request, HttpContext http, IGrainFactory grains, IOptions<ServerOptions> options)
+        StartConnectionRequest request, HttpContext http, IGrainFactory grains, ReturnUrlPolicy returnUrls, IOptions<ServerOptions> options)
     {
-        var started = await StartAsync(request, http, grains, options.Value);
+        var started = await StartAsync(request, http, grains, returnUrls, options.Value);
         return started.Succeeded
             ? TypedResults.Created($"/v1/connections/{started.ConnectionId}", new StartConnectionResponse(started.ConnectionId, started.AuthorizeUrl!, started.StateExpiresAt!.Value))
             : ErrorResults.For(started.Error!);
@@ -41,13 +43,13 @@ internal static class ConnectionsApi
     /// <summary>The same as POST, answered with a 302 to the provider, for server-side redirects.</summary>
     public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> StartConnectionRedirect(
         [FromQuery] string pluginId, [FromQuery] string versionId, [FromQuery] string ownerId, [FromQuery] string? returnUrl,
-        [FromQuery] string? connectionId, HttpContext http, IGrainFactory grains, IOptions<ServerOptions> options)
+        [FromQuery] string? connectionId, HttpContext http, IGrainFactory grains, ReturnUrlPolicy returnUrls, IOptions<ServerOptions> options)
     {
         const string fieldPrefix = "field.";
         var fields = http.Request.Query
             .Where(q => q.Key.StartsWith(fieldPrefix, StringComparison.Ordinal))
             .ToDictionary(q => q.Key[fieldPrefix.Length..], q => q.Value.ToString(), StringComparer.Ordinal);
-        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId), http, grains, options.Value);
+        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId), http, grains, returnUrls, options.Value);
         return started.Succeeded ? TypedResults.Redirect(started.AuthorizeUrl!) : ErrorResults.For(started.Error!);
     }
 
@@ -101,7 +103,8 @@ internal static class ConnectionsApi
         return result.Connection is not null ? TypedResults.Ok(ConnectionResponse.From(result.Connection)) : ErrorResults.For(result.Error!);
     }
 
-    private static async Task<StartAuthorizationResult> StartAsync(StartConnectionRequest request, HttpContext http, IGrainFactory grains, ServerOptions options)
+    private static async Task<StartAuthorizationResult> StartAsync(
+        StartConnectionRequest request, HttpContext http, IGrainFactory grains, ReturnUrlPolicy returnUrls, ServerOptions options)
     {
         var invalid = request.Validate();
         if (invalid is not null)
@@ -110,6 +113,14 @@ internal static class ConnectionsApi
         }
 
         var workspaceId = http.User.WorkspaceIdOf();
+
+        // The canonical form is what gets stored and redirected to, so the host checked is the host a browser visits.
+        var returnUrl = request.ReturnUrl is null ? null : new Uri(request.ReturnUrl, UriKind.Absolute);
+        if (returnUrl is not null && await returnUrls.CheckAsync(workspaceId, returnUrl) is { } notAllowed)
+        {
+            return new StartAuthorizationResult("", null, null, notAllowed);
+        }
+
         var connectionId = request.ConnectionId ?? ConnectionIds.New();
         var grain = grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(workspaceId, connectionId));
         if (request.ConnectionId is not null && await grain.GetAsync() is null)
@@ -120,7 +131,7 @@ internal static class ConnectionsApi
 
         return await grain.StartAuthorizationAsync(new StartAuthorization(
             workspaceId, request.PluginId, request.VersionId, request.OwnerId, request.Fields ?? new Dictionary<string, string>(),
-            options.RedirectUri.AbsoluteUri, request.ReturnUrl));
+            options.RedirectUri.AbsoluteUri, returnUrl?.AbsoluteUri));
     }
 
     private static IConnectionGrain Grain(IGrainFactory grains, HttpContext http, string connectionId) =>
@@ -139,6 +150,9 @@ public sealed record StartConnectionRequest(
     string? ReturnUrl,
     string? ConnectionId = null)
 {
+    public const int MaxFields = 100;
+    public const int MaxReturnUrlLength = 2048;
+
     public string? Validate()
     {
         if (!Identifiers.IsValid(PluginId) || !Identifiers.IsValid(VersionId) || !Identifiers.IsValid(OwnerId))
@@ -151,12 +165,21 @@ public sealed record StartConnectionRequest(
             return "connectionId is not a valid identifier.";
         }
 
-        if (ReturnUrl is not null && !(Uri.TryCreate(ReturnUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http" && string.IsNullOrEmpty(url.UserInfo)))
+        if (ReturnUrl is not null && !(ReturnUrl.Length <= MaxReturnUrlLength && Uri.TryCreate(ReturnUrl, UriKind.Absolute, out var url)
+            && url.Scheme is "https" or "http" && string.IsNullOrEmpty(url.UserInfo)))
         {
-            return "returnUrl must be an absolute http(s) URL.";
+            return $"returnUrl must be an absolute http(s) URL without user info, at most {MaxReturnUrlLength} characters.";
         }
 
-        return Fields is { Count: > 100 } ? "At most 100 fields may be given." : null;
+        if (Fields is { Count: > MaxFields })
+        {
+            return $"At most {MaxFields} fields may be given.";
+        }
+
+        // Bounded here so an oversized value is refused before any grain call, and never echoed back in full.
+        return Fields is not null && Fields.Any(f => f.Key.Length is 0 or > Identifiers.MaxLength || f.Value?.Length > FieldValues.MaxValueLength)
+            ? $"Field keys must be 1-{Identifiers.MaxLength} characters and values at most {FieldValues.MaxValueLength}."
+            : null;
     }
 }
 
@@ -233,7 +256,7 @@ internal static class ErrorResults
         {
             ConnectionErrorCodes.NotFound => StatusCodes.Status404NotFound,
             ConnectionErrorCodes.VersionNotPublished => StatusCodes.Status409Conflict,
-            ConnectionErrorCodes.InvalidFields or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed => StatusCodes.Status422UnprocessableEntity,
+            ConnectionErrorCodes.InvalidFields or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed or ReturnUrlPolicy.NotAllowedCode => StatusCodes.Status422UnprocessableEntity,
             ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.RefreshFailed or ConnectionErrorCodes.TestMeFailed or ConnectionErrorCodes.ProviderError => StatusCodes.Status502BadGateway,

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.WebUtilities;
 using ViaSocket.Connections;
 using ViaSocket.Domain.Connections;
+using ViaSocket.Server.Extensions;
 
 namespace ViaSocket.Server.Apis;
 
@@ -17,7 +18,7 @@ internal static class OAuthCallbackApi
 
     public static IEndpointRouteBuilder MapOAuthCallback(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(CallbackPath, HandleCallback).WithTags("OAuth").AllowAnonymous();
+        endpoints.MapGet(CallbackPath, HandleCallback).WithTags("OAuth").AllowAnonymous().RequireRateLimiting(RateLimitingExtensions.CallbackPolicy);
         return endpoints;
     }
 

@@ -17,7 +17,7 @@ public static class Problems
         var problem = new ProblemDetails
         {
             Status = status,
-            Type = "urn:viasocket:error:" + code,
+            Type = TypeFor(code),
             Title = TitleFor(status),
             Detail = detail,
         };
@@ -33,6 +33,8 @@ public static class Problems
         return problem;
     }
 
+    public static string TypeFor(string code) => "urn:viasocket:error:" + code;
+
     public static ProblemHttpResult Result(int status, string code, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(Create(status, code, detail, extensions));
 
@@ -42,6 +44,7 @@ public static class Problems
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         409 => "Conflict",
         413 => "Content Too Large",
         415 => "Unsupported Media Type",
@@ -61,5 +64,8 @@ public static class ApiErrorCodes
     public const string InvalidRequest = "request.invalid";
     public const string InvalidIdentifier = "request.invalid_identifier";
     public const string BodyTooLarge = "request.too_large";
+    public const string NotFound = "request.not_found";
+    public const string MethodNotAllowed = "request.method_not_allowed";
+    public const string RateLimited = "request.rate_limited";
     public const string Internal = "server.error";
 }

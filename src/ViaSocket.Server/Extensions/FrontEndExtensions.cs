@@ -11,8 +11,8 @@ namespace ViaSocket.Server.Extensions;
 internal static class FrontEndExtensions
 {
     /// <summary>
-    /// The HTTP front-end: JSON conventions, API-key authentication, the bootstrap key, the connection directory,
-    /// and the guarded outbound client the proxy (and, on silos, the blocks) send through.
+    /// The HTTP front-end: JSON conventions, API-key authentication, the bootstrap key, the return-URL policy, the
+    /// connection directory, and the guarded outbound client the proxy (and, on silos, the blocks) send through.
     /// </summary>
     public static void AddFrontEnd(this WebApplicationBuilder builder, Database database)
     {
@@ -24,6 +24,7 @@ internal static class FrontEndExtensions
             .Bind(builder.Configuration.GetSection($"{ServerOptions.SectionName}:Bootstrap"))
             .PostConfigure(o => o.GeneratedKeyFile ??= usesEmbeddedDatabase ? Path.Combine(StateDirectories.ForService(), "bootstrap-api-key") : null);
         builder.Services.AddHostedService<ApiKeyBootstrapper>();
+        builder.Services.AddSingleton<ReturnUrlPolicy>();
 
         builder.Services.AddSingleton(NpgsqlDataSource.Create(database.ConnectionString));
         builder.Services.AddSingleton<ConnectionDirectory>();

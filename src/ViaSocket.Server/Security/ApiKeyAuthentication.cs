@@ -5,17 +5,22 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using ViaSocket.Server.Apis;
+using ViaSocket.Server.Ui;
 using ViaSocket.Workspaces;
 
 namespace ViaSocket.Server.Security;
 
-/// <summary>Authenticates <c>Authorization: Bearer vso_...</c> workspace API keys against their key grain.</summary>
+/// <summary>
+/// Authenticates <c>Authorization: Bearer vso_...</c> workspace API keys against their key grain; without that header,
+/// the operator UI's session cookie, but only on the UI's own script calls (<see cref="UiSessionCookie.RequestHeader"/>).
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     IGrainFactory grains,
-    IMemoryCache cache) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IMemoryCache cache,
+    UiSessionCookie uiSession) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
@@ -28,7 +33,10 @@ internal sealed class ApiKeyAuthenticationHandler(
         var header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))
         {
-            return AuthenticateResult.NoResult();
+            // The cookie alone is not enough: a cross-site form would carry it too, but cannot add the header.
+            return UiSessionCookie.IsUiRequest(Request) && uiSession.Read(Request) is { } sessionKey
+                ? await AuthenticateAsync(sessionKey)
+                : AuthenticateResult.NoResult();
         }
 
         const string bearer = "Bearer ";
@@ -37,6 +45,12 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The Authorization header does not carry a workspace API key.");
         }
 
+        return await AuthenticateAsync(key);
+    }
+
+    /// <summary>The key's identity if its grain knows it and it is not revoked, cached for a short while.</summary>
+    public static async Task<ApiKeyIdentity?> VerifyAsync(ApiKey key, IGrainFactory grains, IMemoryCache cache)
+    {
         var secretHash = key.SecretHash();
         var cacheKey = (key.KeyId, Convert.ToHexString(secretHash));
         if (!cache.TryGetValue(cacheKey, out ApiKeyIdentity? identity))
@@ -44,13 +58,23 @@ internal sealed class ApiKeyAuthenticationHandler(
             identity = await grains.GetGrain<IApiKeyGrain>(key.KeyId).VerifyAsync(secretHash);
             if (identity is null)
             {
-                return AuthenticateResult.Fail("Unknown or revoked API key.");
+                return null;
             }
 
             cache.Set(cacheKey, identity, VerifiedKeyLifetime);
         }
 
-        var claims = new List<Claim> { new(ApiKeyClaims.WorkspaceId, identity!.WorkspaceId), new(ApiKeyClaims.KeyId, identity.KeyId) };
+        return identity;
+    }
+
+    private async Task<AuthenticateResult> AuthenticateAsync(ApiKey key)
+    {
+        if (await VerifyAsync(key, grains, cache) is not { } identity)
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        var claims = new List<Claim> { new(ApiKeyClaims.WorkspaceId, identity.WorkspaceId), new(ApiKeyClaims.KeyId, identity.KeyId) };
         claims.AddRange(identity.Scopes.Select(scope => new Claim(ApiKeyClaims.Scope, scope)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
@@ -90,6 +114,7 @@ internal static class ApiKeyAuthenticationExtensions
     public static void AddApiKeyAuthentication(this IServiceCollection services)
     {
         services.AddMemoryCache();
+        services.AddSingleton<UiSessionCookie>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddScopePolicies();

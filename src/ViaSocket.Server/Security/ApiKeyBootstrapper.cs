@@ -17,9 +17,15 @@ public sealed class BootstrapOptions
 
     /// <summary>Where a generated key is written. Set by the host; not meant to be configured.</summary>
     public string? GeneratedKeyFile { get; set; }
+
+    /// <summary>
+    /// Return-URL hosts the workspace allows (exact hosts or <c>*.example.com</c>), added at every start to those
+    /// set through the API. The default value is none.
+    /// </summary>
+    public IList<string> AllowedReturnUrlHosts { get; } = [];
 }
 
-/// <summary>Registers the bootstrap key at start, so a fresh installation can be used at once.</summary>
+/// <summary>Registers the bootstrap key and return-URL hosts at start, so a fresh installation can be used at once.</summary>
 internal sealed partial class ApiKeyBootstrapper(
     IOptions<BootstrapOptions> options,
     IGrainFactory grains,
@@ -33,6 +39,7 @@ internal sealed partial class ApiKeyBootstrapper(
             throw new InvalidOperationException("ViaSocket:Bootstrap:WorkspaceId is not a valid identifier.");
         }
 
+        await AllowReturnUrlHostsAsync(bootstrap);
         var key = ResolveKey(bootstrap);
         if (key is null)
         {
@@ -49,6 +56,29 @@ internal sealed partial class ApiKeyBootstrapper(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Adds the configured hosts to the workspace's allowlist, keeping those added through the API.</summary>
+    private async Task AllowReturnUrlHostsAsync(BootstrapOptions bootstrap)
+    {
+        if (bootstrap.AllowedReturnUrlHosts.Count == 0)
+        {
+            return;
+        }
+
+        var settings = grains.GetGrain<IWorkspaceSettingsGrain>(bootstrap.WorkspaceId);
+        var current = (await settings.GetAsync()).AllowedReturnUrlHosts;
+        if (bootstrap.AllowedReturnUrlHosts.All(current.Contains))
+        {
+            return;
+        }
+
+        // Configured entries first: the stored ones are valid already, so an error's index names a configured entry.
+        var result = await settings.UpdateAsync(new UpdateWorkspaceSettings([.. bootstrap.AllowedReturnUrlHosts, .. current]));
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"ViaSocket:Bootstrap:AllowedReturnUrlHosts is refused: {result.Error!.Message}");
+        }
+    }
 
     private ApiKey? ResolveKey(BootstrapOptions bootstrap)
     {

@@ -49,6 +49,17 @@ public sealed class DefinitionJsonTests
             result.Problems.Select(problem => problem.Pointer));
     }
 
+    [Theory]
+    [InlineData("""{ "connectionLabel": "\ud800" }""")]
+    [InlineData("""{ "\udfff": 1 }""")]
+    public void A_lone_surrogate_escape_is_reported_as_malformed_json(string json)
+    {
+        var result = DefinitionJson.Parse(json);
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(ValidationCodes.MalformedJson, problem.Code);
+    }
+
     [Fact]
     public void Malformed_json_is_reported_with_its_position_and_without_its_content()
     {

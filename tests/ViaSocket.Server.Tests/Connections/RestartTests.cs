@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using ViaSocket.Server.Tests.Infrastructure;
 using ViaSocket.Testing.Postgres;
@@ -51,6 +53,40 @@ public sealed class RestartTests
         var token = ((string)credentialsAfter["headers"]!["Authorization"]!)["Bearer ".Length..];
         Assert.NotEqual((string?)credentialsBefore["headers"]!["Authorization"], (string?)credentialsAfter["headers"]!["Authorization"]);
         Assert.True(provider.IsAccessTokenActive(token));
+    }
+
+    [Fact]
+    public async Task A_connection_whose_refresh_fell_due_while_no_silo_ran_refreshes_as_soon_as_one_starts()
+    {
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
+        await using var provider = await TestAuthorizationServer.StartAsync();
+        var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
+        var keys = ViaSocketTestHost.NewKeyDirectory();
+        string connectionId;
+        await using (var first = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys))
+        {
+            provider.RegisterClient(ProviderDefinitions.Client(first.CallbackUrl) with { AccessTokenLifetime = TimeSpan.FromSeconds(40) });
+            var flow = new ConnectFlow(first, provider);
+            await flow.PublishAsync("crm", "v1", ProviderDefinitions.JavaScript(provider));
+            connectionId = (await flow.ConnectAsync("crm", "v1"))["connectionId"];
+        }
+
+        // The service comes back 30 s later by its clock: the refresh fell due at 20 s, while nothing ran. The
+        // reminder's next period would be a minute after its due time; the token expires at 40 s.
+        var refreshesBefore = provider.RefreshGrants;
+        var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddSeconds(30));
+        await using var second = await ViaSocketTestHost.StartAsync(connectionString, apiKey, builder => builder.Services.AddSingleton<TimeProvider>(later), keys);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (provider.RefreshGrants == refreshesBefore && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(refreshesBefore + 1, provider.RefreshGrants);
+        var connection = await new ConnectFlow(second, provider).GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Equal("active", (string?)connection["status"]);
+        Assert.NotNull(connection["lastRefreshedAt"]);
     }
 
     private static async Task<long> CountReminderRowsAsync(string connectionString, string connectionId)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Testing.Postgres;
@@ -19,12 +20,16 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>The service's clock, when the fixture replaces it; null runs on real time.</summary>
     protected virtual TimeProvider? Clock => null;
 
+    /// <summary>Configuration added to the test host's, e.g. rate limits.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         ConnectionString = await new PostgresFixture().CreateDatabaseAsync();
         Provider = await TestAuthorizationServer.StartAsync();
         Host = await ViaSocketTestHost.StartAsync(ConnectionString, configure: builder =>
         {
+            builder.Configuration.AddInMemoryCollection(Settings);
             if (Clock is { } clock)
             {
                 builder.Services.AddSingleton(clock);

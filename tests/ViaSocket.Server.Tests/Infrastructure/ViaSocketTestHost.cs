@@ -58,6 +58,7 @@ public sealed class ViaSocketTestHost : IAsyncDisposable
                 ["ViaSocket:Bootstrap:ApiKey"] = key.Reveal(),
                 ["ViaSocket:Outbound:AllowLoopback"] = "true",
                 ["ViaSocket:Encryption:KeyDirectory"] = keyDirectory ?? NewKeyDirectory(),
+                ["ViaSocket:Bootstrap:AllowedReturnUrlHosts:0"] = new Uri(ConnectFlow.ReturnUrl).Host,
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);

@@ -1,0 +1,21 @@
+using ViaSocket.LoadTests;
+
+// Modes: run (default) | serve | load | grains; see each command's summary for its options.
+var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "run";
+var options = new CommandArguments(args.SkipWhile(a => !a.StartsWith("--", StringComparison.Ordinal)));
+var commandLine = "dotnet run -c Release --project bench/ViaSocket.LoadTests -- " + string.Join(' ', args.Length > 0 ? args : ["run"]);
+
+return mode switch
+{
+    "run" => await RunCommand.RunAsync(options, commandLine),
+    "serve" => await ServeCommand.RunAsync(options),
+    "load" => await LoadCommand.RunAsync(options),
+    "grains" => await GrainsCommand.RunAsync(options, commandLine),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: ViaSocket.LoadTests [run|serve|load|grains] [--name value ...]");
+    return 2;
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ViaSocket.Server.Security;
+using ViaSocket.Workspaces;
+
+namespace ViaSocket.Server.Apis;
+
+/// <summary>The caller's workspace settings: the hosts connections may return their users to.</summary>
+internal static class WorkspaceApi
+{
+    public static RouteGroupBuilder MapWorkspaceApiV1(this IEndpointRouteBuilder endpoints)
+    {
+        var workspace = endpoints.MapGroup("/v1/workspace").WithTags("Workspace");
+        workspace.MapGet("/settings", GetSettings).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
+        workspace.MapPut("/settings", PutSettings).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        return workspace;
+    }
+
+    public static async Task<Ok<WorkspaceSettingsResponse>> GetSettings(HttpContext http, IGrainFactory grains)
+    {
+        var settings = await grains.GetGrain<IWorkspaceSettingsGrain>(http.User.WorkspaceIdOf()).GetAsync();
+        return TypedResults.Ok(WorkspaceSettingsResponse.From(settings));
+    }
+
+    /// <summary>Replaces the settings; entries are normalized (lower case, IDN as ASCII) in the answer.</summary>
+    public static async Task<Results<Ok<WorkspaceSettingsResponse>, ProblemHttpResult>> PutSettings(
+        WorkspaceSettingsRequest request, HttpContext http, ReturnUrlPolicy returnUrls)
+    {
+        var result = await returnUrls.UpdateAsync(http.User.WorkspaceIdOf(), new UpdateWorkspaceSettings(request.AllowedReturnUrlHosts ?? []));
+        return result.Succeeded
+            ? TypedResults.Ok(WorkspaceSettingsResponse.From(result.Settings!))
+            : Problems.Result(StatusCodes.Status422UnprocessableEntity, result.Error!.Code, result.Error.Message);
+    }
+}
+
+/// <param name="AllowedReturnUrlHosts">
+/// Hosts a connection's <c>returnUrl</c> may point to: exact hosts or <c>*.example.com</c> (any subdomain). Empty
+/// allows none; users then see the service's own result page.
+/// </param>
+public sealed record WorkspaceSettingsRequest(IReadOnlyList<string>? AllowedReturnUrlHosts);
+
+public sealed record WorkspaceSettingsResponse(IReadOnlyList<string> AllowedReturnUrlHosts, DateTimeOffset? UpdatedAt)
+{
+    public static WorkspaceSettingsResponse From(WorkspaceSettings settings) => new(settings.AllowedReturnUrlHosts, settings.UpdatedAt);
+}

@@ -1,0 +1,83 @@
+'use strict';
+
+(() => {
+  const { api, el, problemText, showMessage, query } = ui;
+  let message;
+
+  function target() {
+    return {
+      pluginId: document.getElementById('pluginId').value.trim(),
+      versionId: document.getElementById('versionId').value.trim(),
+      ownerId: document.getElementById('ownerId').value.trim(),
+      returnUrl: document.getElementById('returnUrl').value.trim() || null,
+    };
+  }
+
+  /** Reads the version, then asks for its fields (if any) before connecting. */
+  async function loadVersion() {
+    const { pluginId, versionId, ownerId } = target();
+    if (!pluginId || !versionId || !ownerId) {
+      showMessage(message, 'Plugin, version and owner are required.', true);
+      return;
+    }
+    const response = await api('GET', `/v1/plugins/${encodeURIComponent(pluginId)}/auth-versions/${encodeURIComponent(versionId)}`);
+    if (!response.ok) {
+      showMessage(message, 'Cannot connect: ' + problemText(response), true);
+      return;
+    }
+    if (response.body.status !== 'published') {
+      showMessage(message, `Version ${versionId} is a draft; publish it in the builder first.`, true);
+      return;
+    }
+    const container = document.getElementById('fields');
+    container.replaceChildren();
+    for (const field of response.body.definition.fields || []) container.append(...fieldInputs(field));
+    for (const input of document.querySelectorAll('#target input')) input.readOnly = true;
+    document.getElementById('load').classList.add('hidden');
+    document.getElementById('connect').classList.remove('hidden');
+    showMessage(message, '', false);
+  }
+
+  function fieldInputs(field) {
+    const id = 'field-' + field.key;
+    const label = el('label', { for: id, text: (field.label || field.key) + (field.required ? ' *' : '') });
+    let input;
+    if (field.type === 'select') {
+      input = el('select', { id, name: field.key, required: field.required },
+        ...(field.options || []).map(option => el('option', { value: option, text: option, selected: option === field.default })));
+    } else {
+      input = el('input', { id, name: field.key, type: field.type === 'secret' ? 'password' : 'text', required: field.required, value: field.default || '' });
+    }
+    input.dataset.field = field.key;
+    return [label, input, field.help ? el('p', { class: 'hint', text: field.help }) : null].filter(Boolean);
+  }
+
+  async function start(event) {
+    event.preventDefault();
+    const fields = {};
+    for (const input of document.querySelectorAll('[data-field]')) {
+      if (input.value !== '') fields[input.dataset.field] = input.value;
+    }
+    document.getElementById('start').disabled = true;
+    const response = await api('POST', '/v1/connections', { ...target(), fields });
+    if (!response.ok) {
+      document.getElementById('start').disabled = false;
+      const detail = (response.body && response.body.errors || []).map(e => `${e.pointer}: ${e.detail}`).join('; ');
+      showMessage(message, 'Could not start: ' + problemText(response) + (detail ? ' — ' + detail : ''), true);
+      return;
+    }
+    showMessage(message, 'Redirecting to the provider…', false);
+    location.assign(response.body.authorizeUrl);
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    message = document.getElementById('message');
+    for (const name of ['pluginId', 'versionId', 'ownerId', 'returnUrl']) {
+      document.getElementById(name).value = query(name) || '';
+    }
+    document.getElementById('load').addEventListener('click', () => loadVersion().catch(e => showMessage(message, e.message, true)));
+    document.getElementById('target').addEventListener('submit', event => { event.preventDefault(); loadVersion(); });
+    document.getElementById('connect').addEventListener('submit', event => start(event).catch(e => showMessage(message, e.message, true)));
+    if (query('pluginId') && query('versionId') && query('ownerId')) loadVersion().catch(e => showMessage(message, e.message, true));
+  });
+})();

@@ -1,0 +1,65 @@
+'use strict';
+
+(() => {
+  const { api, el, problemText, showMessage, relative } = ui;
+  let message;
+
+  async function load() {
+    const response = await api('GET', '/v1/connections?limit=500');
+    const body = document.querySelector('#connections tbody');
+    body.replaceChildren();
+    if (!response.ok) {
+      showMessage(message, 'Could not list connections: ' + problemText(response), true);
+      return;
+    }
+    const items = response.body.items;
+    document.getElementById('empty').classList.toggle('hidden', items.length > 0);
+    for (const item of items) body.append(row(item));
+    tick();
+  }
+
+  function row(item) {
+    const actions = el('td', { class: 'actions' },
+      el('button', { type: 'button', class: 'secondary', text: 'Test', onclick: () => act(item, 'test') }),
+      el('button', { type: 'button', class: 'secondary', text: 'Refresh', onclick: () => act(item, 'refresh') }),
+      el('button', { type: 'button', class: 'danger', text: 'Disconnect', disabled: item.status === 'revoked', onclick: () => act(item, 'disconnect') }));
+    return el('tr', { 'data-connection-id': item.connectionId, 'data-status': item.status },
+      el('td', {}, el('div', { text: item.label || '(no label)' }), el('div', { class: 'hint', text: item.connectionId })),
+      el('td', { text: `${item.pluginId} / ${item.versionId}` }),
+      el('td', { text: item.ownerId }),
+      el('td', {}, el('span', { class: 'status status-' + item.status, text: item.status.replace('_', ' ') })),
+      el('td', { class: 'countdown', 'data-at': item.expiresAt || '', title: item.expiresAt || '' }),
+      el('td', { class: 'since', 'data-at': item.lastRefreshedAt || '', title: item.lastRefreshedAt || '' }),
+      el('td', { class: 'last-error', text: item.lastErrorCode || '—' }),
+      actions);
+  }
+
+  async function act(item, action) {
+    showMessage(message, `${action} ${item.label || item.connectionId}…`, false);
+    const response = action === 'disconnect'
+      ? await api('DELETE', `/v1/connections/${encodeURIComponent(item.connectionId)}`)
+      : await api('POST', `/v1/connections/${encodeURIComponent(item.connectionId)}/${action}`);
+    const name = item.label || item.connectionId;
+    if (response.ok) {
+      const done = { test: 'Test passed', refresh: 'Refreshed', disconnect: 'Disconnected' }[action];
+      showMessage(message, `${done}: ${name} (status ${response.body.status}).`, false);
+    } else {
+      showMessage(message, `${action} failed for ${name}: ${problemText(response)}`, true);
+    }
+    await load();
+  }
+
+  // Expiry counts down and "last refresh" counts up every second without asking the server again.
+  function tick() {
+    const now = Date.now();
+    for (const cell of document.querySelectorAll('td.countdown, td.since')) {
+      cell.textContent = cell.dataset.at ? relative(cell.dataset.at, now) : '—';
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    message = document.getElementById('message');
+    load().catch(error => showMessage(message, error.message, true));
+    setInterval(tick, 1000);
+  });
+})();

@@ -1,0 +1,85 @@
+// Shared helpers of the operator UI. Data is only ever written with textContent, never as HTML.
+'use strict';
+
+const ui = (() => {
+  // The server accepts the session cookie only on requests carrying this header (cross-site forms cannot add it).
+  const uiHeader = { 'X-ViaSocket-UI': '1' };
+
+  function signInAgain() {
+    location.assign('/ui/login?next=' + encodeURIComponent(location.pathname + location.search));
+  }
+
+  /** Calls the /v1 API with the session cookie; answers { ok, status, body }. */
+  async function api(method, path, body) {
+    const headers = { ...uiHeader, Accept: 'application/json' };
+    const init = { method, headers, credentials: 'same-origin' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, init);
+    if (response.status === 401) {
+      signInAgain();
+      throw new Error('Your session has ended; sign in again.');
+    }
+    const text = await response.text();
+    let parsed = null;
+    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
+    return { ok: response.ok, status: response.status, body: parsed };
+  }
+
+  /** Builds an element; string children become text nodes. */
+  function el(tag, attributes, ...children) {
+    const element = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name === 'text') element.textContent = value;
+      else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+      else element.setAttribute(name, value === true ? '' : value);
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      element.append(typeof child === 'string' ? document.createTextNode(child) : child);
+    }
+    return element;
+  }
+
+  /** A one-line description of an API problem (problem+json with code). */
+  function problemText(response) {
+    const body = response.body;
+    if (body && typeof body === 'object') {
+      const code = body.code ? ` (${body.code})` : '';
+      return (body.detail || body.title || `HTTP ${response.status}`) + code;
+    }
+    return `HTTP ${response.status}`;
+  }
+
+  function showMessage(element, text, isError) {
+    element.textContent = text;
+    element.classList.toggle('error', Boolean(isError));
+  }
+
+  /** "in 59m 3s" / "3m ago" style relative time. */
+  function relative(iso, now) {
+    if (!iso) return '—';
+    let seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+    const past = seconds < 0;
+    seconds = Math.abs(seconds);
+    const parts = [];
+    const days = Math.floor(seconds / 86400);
+    const hours = Math.floor((seconds % 86400) / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    if (days) parts.push(days + 'd');
+    if (hours) parts.push(hours + 'h');
+    if (minutes && !days) parts.push(minutes + 'm');
+    if (!days && !hours) parts.push((seconds % 60) + 's');
+    const span = parts.join(' ');
+    return past ? span + ' ago' : 'in ' + span;
+  }
+
+  function query(name) {
+    return new URLSearchParams(location.search).get(name);
+  }
+
+  return { api, el, problemText, showMessage, relative, query };
+})();

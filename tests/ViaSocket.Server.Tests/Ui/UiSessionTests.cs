@@ -1,0 +1,141 @@
+using System.Net;
+using ViaSocket.Server.Security;
+using ViaSocket.Server.Tests.Infrastructure;
+using ViaSocket.Server.Ui;
+
+namespace ViaSocket.Server.Tests.Ui;
+
+/// <summary>The UI's sign-in cookie over plain HTTP: how it is issued, and that the API honours it only with the UI header.</summary>
+public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+{
+    [Fact]
+    public async Task Signing_in_sets_an_http_only_strict_cookie_that_does_not_contain_the_key()
+    {
+        using var browser = Browser();
+
+        using var response = await SignInAsync(browser, fixture.Host.ApiKey.Reveal());
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(UiEndpoints.ConnectionsPath, response.Headers.Location!.ToString());
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith(UiSessionCookie.CookieName + "=", cookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(fixture.Host.ApiKey.Secret, cookie, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_api_call_with_only_the_cookie_and_no_ui_header_is_unauthorized()
+    {
+        using var browser = Browser();
+        var cookie = await SessionCookieAsync(browser);
+
+        using var withoutHeader = new HttpRequestMessage(HttpMethod.Get, "/v1/connections");
+        withoutHeader.Headers.Add("Cookie", cookie);
+        using var withHeader = new HttpRequestMessage(HttpMethod.Get, "/v1/connections");
+        withHeader.Headers.Add("Cookie", cookie);
+        withHeader.Headers.Add(UiSessionCookie.RequestHeader, "1");
+
+        using var refused = await browser.SendAsync(withoutHeader);
+        using var accepted = await browser.SendAsync(withHeader);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tampered_cookie_is_unauthorized_even_with_the_ui_header()
+    {
+        using var browser = Browser();
+        var cookie = await SessionCookieAsync(browser);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/connections");
+        request.Headers.Add("Cookie", cookie[..^4] + "AAAA");
+        request.Headers.Add(UiSessionCookie.RequestHeader, "1");
+
+        using var response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_key_is_sent_back_to_the_login_page_without_a_cookie()
+    {
+        using var browser = Browser();
+
+        using var response = await SignInAsync(browser, ApiKey.Generate().Reveal());
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith(UiEndpoints.LoginPath + "?error=invalid_key", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+
+    [Fact]
+    public async Task A_cross_site_login_post_is_refused()
+    {
+        using var browser = Browser();
+
+        using var response = await SignInAsync(browser, fixture.Host.ApiKey.Reveal(), origin: "https://attacker.example");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+
+    [Fact]
+    public async Task A_page_without_a_session_redirects_to_the_login_page_keeping_where_to_return()
+    {
+        using var browser = Browser();
+
+        using var response = await browser.GetAsync("/ui/builder?pluginId=crm&versionId=v1");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/ui/login?next=%2Fui%2Fbuilder%3FpluginId%3Dcrm%26versionId%3Dv1", response.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task Pages_forbid_inline_scripts_and_framing()
+    {
+        using var browser = Browser();
+
+        using var response = await browser.GetAsync(UiEndpoints.LoginPath);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("default-src 'self'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.DoesNotContain("<script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signing_out_clears_the_cookie()
+    {
+        using var browser = Browser();
+        var cookie = await SessionCookieAsync(browser);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ui/logout");
+        request.Headers.Add("Cookie", cookie);
+
+        using var response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var cleared = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith(UiSessionCookie.CookieName + "=;", cleared, StringComparison.Ordinal);
+        Assert.Contains("expires=Thu, 01 Jan 1970", cleared, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private HttpClient Browser() =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Host.BaseAddress };
+
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string apiKey, string? origin = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, UiEndpoints.LoginPath)
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = apiKey, ["next"] = "" }),
+        };
+        request.Headers.Add("Origin", origin ?? browser.BaseAddress!.GetLeftPart(UriPartial.Authority));
+        return await browser.SendAsync(request);
+    }
+
+    /// <summary>The <c>name=value</c> pair of a fresh session cookie.</summary>
+    private async Task<string> SessionCookieAsync(HttpClient browser)
+    {
+        using var response = await SignInAsync(browser, fixture.Host.ApiKey.Reveal());
+        return response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+    }
+}
