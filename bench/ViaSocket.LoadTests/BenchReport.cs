@@ -29,15 +29,16 @@ internal sealed class BenchReport(string commandLine, MachineDescription before,
         }
 
         text.AppendLine();
-        text.AppendLine("CPU during each measured window, in cores (2 = both cores busy); \"other\" is every other process on the shared machine:");
+        text.AppendLine("CPU during each measured window, in cores (2 = both cores busy); \"other\" is every other process on the shared machine.");
+        text.AppendLine("Service CPU per request is the figure least disturbed by other builders: compare it between targets.");
         text.AppendLine();
-        text.AppendLine("| concurrency | target | load generator | service | other | machine |");
-        text.AppendLine("|---:|---|---:|---:|---:|---:|");
+        text.AppendLine("| concurrency | target | load generator | service | other | machine | service CPU µs / request |");
+        text.AppendLine("|---:|---|---:|---:|---:|---:|---:|");
         foreach (var m in measurements)
         {
             var service = m.Cpu.ServerCores ?? 0;
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {m.Concurrency} | {m.Label} | {m.Cpu.SelfCores:0.00} | {service:0.00} | {Math.Max(0, m.Cpu.MachineCores - m.Cpu.SelfCores - service):0.00} | {m.Cpu.MachineCores:0.00} |");
+                $"| {m.Concurrency} | {m.Label} | {m.Cpu.SelfCores:0.00} | {service:0.00} | {Math.Max(0, m.Cpu.MachineCores - m.Cpu.SelfCores - service):0.00} | {m.Cpu.MachineCores:0.00} | {MicrosecondsPer(service, m):0.0} |");
         }
 
         AppendFirstErrors(text, measurements);
@@ -51,12 +52,12 @@ internal sealed class BenchReport(string commandLine, MachineDescription before,
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Goal: >= {GrainCallsGoal:N0} `IConnectionGrain.GetCredentialsAsync` calls/s. Baseline: a `[ReadOnly]` grain returning a constant under the same keys. {Seconds(measurements)} s per run after warm-up.");
         text.AppendLine();
-        text.AppendLine("| concurrent callers | baseline calls/s | credentials calls/s | ratio to baseline | goal | baseline p50 / p99 ms | credentials p50 / p99 ms | process cores (baseline / credentials) | machine cores | errors |");
-        text.AppendLine("|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| concurrent callers | baseline calls/s | credentials calls/s | ratio to baseline | goal | baseline p50 / p99 ms | credentials p50 / p99 ms | process cores (baseline / credentials) | CPU µs / call (baseline / credentials) | machine cores | errors |");
+        text.AppendLine("|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (level, baseline, credentials) in Pairs(measurements, GrainsCommand.BaselineLabel, GrainsCommand.CredentialsLabel))
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {level} | {baseline.PerSecond:N0} | {credentials.PerSecond:N0} | {Ratio(credentials, baseline):0.00} | {(credentials.PerSecond >= GrainCallsGoal ? "met" : "missed")} | {Latency(baseline)} | {Latency(credentials)} | {baseline.Cpu.SelfCores:0.00} / {credentials.Cpu.SelfCores:0.00} | {baseline.Cpu.MachineCores:0.00} / {credentials.Cpu.MachineCores:0.00} | {baseline.Errors + credentials.Errors} |");
+                $"| {level} | {baseline.PerSecond:N0} | {credentials.PerSecond:N0} | {Ratio(credentials, baseline):0.00} | {(credentials.PerSecond >= GrainCallsGoal ? "met" : "missed")} | {Latency(baseline)} | {Latency(credentials)} | {baseline.Cpu.SelfCores:0.00} / {credentials.Cpu.SelfCores:0.00} | {MicrosecondsPer(baseline.Cpu.SelfCores, baseline):0.0} / {MicrosecondsPer(credentials.Cpu.SelfCores, credentials):0.0} | {baseline.Cpu.MachineCores:0.00} / {credentials.Cpu.MachineCores:0.00} | {baseline.Errors + credentials.Errors} |");
         }
 
         AppendFirstErrors(text, measurements);
@@ -101,6 +102,9 @@ internal sealed class BenchReport(string commandLine, MachineDescription before,
         measurements.GroupBy(m => m.Concurrency)
             .Select(level => (level.Key, level.Single(m => m.Label == baselineLabel), level.Single(m => m.Label == targetLabel)))
             .OrderBy(pair => pair.Key);
+
+    /// <summary>CPU time spent per successful operation: cores × 1 s / operations per second.</summary>
+    private static double MicrosecondsPer(double cores, Measurement m) => m.PerSecond > 0 ? cores * 1_000_000 / m.PerSecond : 0;
 
     private static double Ratio(Measurement target, Measurement baseline) => baseline.PerSecond > 0 ? target.PerSecond / baseline.PerSecond : 0;
 

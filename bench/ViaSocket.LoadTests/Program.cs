@@ -5,14 +5,23 @@ var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal
 var options = new CommandArguments(args.SkipWhile(a => !a.StartsWith("--", StringComparison.Ordinal)));
 var commandLine = "dotnet run -c Release --project bench/ViaSocket.LoadTests -- " + string.Join(' ', args.Length > 0 ? args : ["run"]);
 
-return mode switch
+try
 {
-    "run" => await RunCommand.RunAsync(options, commandLine),
-    "serve" => await ServeCommand.RunAsync(options),
-    "load" => await LoadCommand.RunAsync(options),
-    "grains" => await GrainsCommand.RunAsync(options, commandLine),
-    _ => Usage(),
-};
+    return mode switch
+    {
+        "run" => await RunCommand.RunAsync(options, commandLine),
+        "serve" => await ServeCommand.RunAsync(options),
+        "load" => await LoadCommand.RunAsync(options),
+        "grains" => await GrainsCommand.RunAsync(options, commandLine),
+        _ => Usage(),
+    };
+}
+catch (Exception exception)
+{
+    // Exiting normally (not by an unhandled exception) lets the embedded PostgreSQL stop and delete its folder.
+    Console.Error.WriteLine(exception);
+    return 1;
+}
 
 static int Usage()
 {

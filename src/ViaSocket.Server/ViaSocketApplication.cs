@@ -1,7 +1,7 @@
 using ViaSocket.Server.Apis;
 using ViaSocket.Server.Extensions;
-using ViaSocket.Server.Ui;
 using ViaSocket.Server.Security;
+using ViaSocket.Server.Ui;
 
 namespace ViaSocket.Server;
 
@@ -17,12 +17,14 @@ public static class ViaSocketApplication
         var database = await builder.AddDatabaseAsync();
         builder.AddOrleansForRole(database);
         builder.AddServiceDefaults();
+        builder.AddObservability();
         builder.AddFrontEnd(database);
         builder.AddRequestLimits();
         builder.AddRateLimits();
 
         var app = builder.Build();
         app.UseServiceDefaults();
+        app.UseObservability();
         app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapOAuthCallback();

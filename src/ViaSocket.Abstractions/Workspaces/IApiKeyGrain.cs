@@ -34,6 +34,12 @@ public static class ApiKeyScopes
     /// <summary>Create and revoke the workspace's API keys.</summary>
     public const string KeysWrite = "keys:write";
 
+    /// <summary>
+    /// Operate the service: the Orleans Dashboard. Not part of <see cref="All"/>: it shows every workspace's grains, so
+    /// a workspace key gets it only when granted explicitly (the bootstrap key has it).
+    /// </summary>
+    public const string Operator = "operator";
+
     public static IReadOnlyList<string> All { get; } =
         [DefinitionsRead, DefinitionsWrite, ConnectionsRead, ConnectionsWrite, CredentialsRead, KeysWrite];
 }

@@ -3,9 +3,9 @@ using ViaSocket.Blocks;
 using ViaSocket.Connections;
 using ViaSocket.Domain;
 using ViaSocket.Domain.Connections;
-using ViaSocket.Domain.Tokens;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Templates;
+using ViaSocket.Domain.Tokens;
 using ViaSocket.Grains.Diagnostics;
 
 namespace ViaSocket.Grains.Connections;

@@ -307,9 +307,10 @@ internal sealed partial class ConnectionGrain(
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
+            var status = S.Status.ToWireName();
             foreach (var recorded in unpublished)
             {
-                LogLifecycleEvent(logger, recorded.Kind, WorkspaceId, ConnectionId, S.PluginId, S.VersionId, S.Status.ToWireName(), recorded.Detail);
+                LogLifecycleEvent(logger, recorded.Kind, WorkspaceId, ConnectionId, S.PluginId, S.VersionId, status, recorded.Detail ?? "none");
             }
         }
 
@@ -405,8 +406,8 @@ internal sealed partial class ConnectionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle event {Kind} of connection {WorkspaceId}/{ConnectionId} was not published: {ErrorType}")]
     private static partial void LogEventNotPublished(ILogger logger, string kind, string workspaceId, string connectionId, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {WorkspaceId}/{ConnectionId} of {PluginId}/{VersionId}: {Kind}, now {Status} {Detail}")]
-    private static partial void LogLifecycleEvent(ILogger logger, string kind, string workspaceId, string connectionId, string pluginId, string versionId, string status, string? detail);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {WorkspaceId}/{ConnectionId} of {PluginId}/{VersionId}: {Kind}; status {Status}; detail {Detail}")]
+    private static partial void LogLifecycleEvent(ILogger logger, string kind, string workspaceId, string connectionId, string pluginId, string versionId, string status, string detail);
 }
 
 /// <summary>Kinds of entries in a connection's history and of the lifecycle events it publishes.</summary>

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ViaSocket.Blocks.Http;
+using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Events;
 
 namespace ViaSocket.Grains.Events;
@@ -16,7 +17,8 @@ internal sealed partial class WebhookDeliveryGrain(
     OutboundHttpClient http,
     IOptions<WebhookDeliveryOptions> options,
     TimeProvider time,
-    ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
+    ILogger<WebhookDeliveryGrain> logger,
+    ViaSocketMetrics metrics) : Grain, IWebhookDeliveryGrain, IRemindable
 {
     private const string ReminderName = "webhook-delivery";
 
@@ -108,6 +110,7 @@ internal sealed partial class WebhookDeliveryGrain(
         {
             S.LastError = WebhookDeliveryErrors.EndpointRemoved;
             await CompleteAsync(WebhookDeliveryStatus.Abandoned);
+            metrics.WebhookAttempted(ViaSocketMetrics.Outcomes.Abandoned, S.LastError);
             LogAbandoned(logger, S.WorkspaceId, S.EndpointId, S.Event!.EventId);
             return;
         }
@@ -117,6 +120,7 @@ internal sealed partial class WebhookDeliveryGrain(
         if (S.LastError is null)
         {
             await CompleteAsync(WebhookDeliveryStatus.Delivered);
+            metrics.WebhookAttempted(ViaSocketMetrics.Outcomes.Delivered, null);
             LogDelivered(logger, S.WorkspaceId, S.EndpointId, S.Event!.EventId, S.Attempts);
             return;
         }
@@ -124,6 +128,7 @@ internal sealed partial class WebhookDeliveryGrain(
         if (S.Attempts >= Settings.MaxAttempts)
         {
             await CompleteAsync(WebhookDeliveryStatus.Failed);
+            metrics.WebhookAttempted(ViaSocketMetrics.Outcomes.Failed, S.LastError);
             LogGaveUp(logger, S.WorkspaceId, S.EndpointId, S.Event!.EventId, S.Attempts, S.LastError, S.LastStatusCode);
             return;
         }
@@ -132,6 +137,7 @@ internal sealed partial class WebhookDeliveryGrain(
         S.NextAttemptAt = time.GetUtcNow() + delay;
         await state.WriteStateAsync();
         await ScheduleAsync(delay);
+        metrics.WebhookAttempted(ViaSocketMetrics.Outcomes.Retrying, S.LastError);
         LogAttemptFailed(logger, S.WorkspaceId, S.EndpointId, S.Event!.EventId, S.Attempts, S.LastError, S.LastStatusCode, delay);
     }
 

@@ -9,9 +9,14 @@ internal static class ApiKeysApi
 {
     public static RouteGroupBuilder MapApiKeysApiV1(this IEndpointRouteBuilder endpoints)
     {
-        var keys = endpoints.MapGroup("/v1/api-keys").WithTags("API keys");
-        keys.MapPost("/", CreateKey).RequireAuthorization(ApiKeyScopes.KeysWrite);
-        keys.MapDelete("/{keyId}", RevokeKey).RequireAuthorization(ApiKeyScopes.KeysWrite);
+        var keys = endpoints.MapGroup("/v1/api-keys").WithTags("API keys")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        keys.MapPost("/", CreateKey).RequireAuthorization(ApiKeyScopes.KeysWrite)
+            .WithName("CreateApiKey").WithSummary("Create an API key of this workspace (the secret is shown once)")
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity);
+        keys.MapDelete("/{keyId}", RevokeKey).RequireAuthorization(ApiKeyScopes.KeysWrite)
+            .WithName("RevokeApiKey").WithSummary("Revoke an API key of this workspace")
+            .ProducesProblems(StatusCodes.Status404NotFound);
         return keys;
     }
 

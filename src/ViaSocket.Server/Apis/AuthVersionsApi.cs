@@ -16,14 +16,26 @@ internal static class AuthVersionsApi
     {
         var plugins = endpoints.MapGroup("/v1/plugins/{pluginId}/auth-versions")
             .WithTags("Auth versions")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
             .AddEndpointFilter<IdentifierRouteFilter>();
 
-        plugins.MapGet("/", ListVersions).RequireAuthorization(ApiKeyScopes.DefinitionsRead);
-        plugins.MapGet("/{versionId}", GetVersion).RequireAuthorization(ApiKeyScopes.DefinitionsRead);
-        plugins.MapPut("/{versionId}", PutDraft).RequireAuthorization(ApiKeyScopes.DefinitionsWrite);
-        plugins.MapPost("/{versionId}/publish", Publish).RequireAuthorization(ApiKeyScopes.DefinitionsWrite);
-        plugins.MapDelete("/{versionId}", DeleteDraft).RequireAuthorization(ApiKeyScopes.DefinitionsWrite);
-        plugins.MapPost("/{versionId}/test-runs", TestRun).RequireAuthorization(ApiKeyScopes.DefinitionsWrite);
+        plugins.MapGet("/", ListVersions).RequireAuthorization(ApiKeyScopes.DefinitionsRead)
+            .WithName("ListAuthVersions").WithSummary("List the auth versions of a plugin");
+        plugins.MapGet("/{versionId}", GetVersion).RequireAuthorization(ApiKeyScopes.DefinitionsRead)
+            .WithName("GetAuthVersion").WithSummary("Get an auth version")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        plugins.MapPut("/{versionId}", PutDraft).RequireAuthorization(ApiKeyScopes.DefinitionsWrite)
+            .WithName("PutAuthVersionDraft").WithSummary("Create or replace a draft auth version").Accepts<Domain.Definitions.AuthVersionDefinition>("application/json")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413RequestEntityTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
+        plugins.MapPost("/{versionId}/publish", Publish).RequireAuthorization(ApiKeyScopes.DefinitionsWrite)
+            .WithName("PublishAuthVersion").WithSummary("Publish a draft (immutable afterwards)")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
+        plugins.MapDelete("/{versionId}", DeleteDraft).RequireAuthorization(ApiKeyScopes.DefinitionsWrite)
+            .WithName("DeleteAuthVersionDraft").WithSummary("Delete a draft auth version")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        plugins.MapPost("/{versionId}/test-runs", TestRun).RequireAuthorization(ApiKeyScopes.DefinitionsWrite)
+            .WithName("TestRunBlock").WithSummary("Run one API block with sample authData (author test run)")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
         return plugins;
     }
 

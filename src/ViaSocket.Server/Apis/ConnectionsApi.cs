@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -18,16 +19,32 @@ internal static class ConnectionsApi
     {
         var connections = endpoints.MapGroup("/v1/connections")
             .WithTags("Connections")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
             .AddEndpointFilter<IdentifierRouteFilter>();
 
-        connections.MapPost("/", StartConnection).RequireAuthorization(ApiKeyScopes.ConnectionsWrite).RequireRateLimiting(RateLimitingExtensions.ConnectionStartPolicy);
-        connections.MapGet("/authorize", StartConnectionRedirect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite).RequireRateLimiting(RateLimitingExtensions.ConnectionStartPolicy);
-        connections.MapGet("/", ListConnections).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
-        connections.MapGet("/{connectionId}", GetConnection).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
-        connections.MapGet("/{connectionId}/credentials", GetCredentials).RequireAuthorization(ApiKeyScopes.CredentialsRead);
-        connections.MapPost("/{connectionId}/refresh", Refresh).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
-        connections.MapPost("/{connectionId}/test", Test).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
-        connections.MapDelete("/{connectionId}", Disconnect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        connections.MapPost("/", StartConnection).RequireAuthorization(ApiKeyScopes.ConnectionsWrite).RequireRateLimiting(RateLimitingExtensions.ConnectionStartPolicy)
+            .WithName("StartConnection").WithSummary("Start (or reconnect) a connection; answers with the provider authorize URL")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests);
+        connections.MapGet("/authorize", StartConnectionRedirect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite).RequireRateLimiting(RateLimitingExtensions.ConnectionStartPolicy)
+            .WithName("StartConnectionRedirect").WithSummary("Start (or reconnect) a connection with a 302 to the provider")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests);
+        connections.MapGet("/", ListConnections).RequireAuthorization(ApiKeyScopes.ConnectionsRead)
+            .WithName("ListConnections").WithSummary("List connections, filtered and paged by id");
+        connections.MapGet("/{connectionId}", GetConnection).RequireAuthorization(ApiKeyScopes.ConnectionsRead)
+            .WithName("GetConnection").WithSummary("Get a connection (no token material)")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        connections.MapGet("/{connectionId}/credentials", GetCredentials).RequireAuthorization(ApiKeyScopes.CredentialsRead)
+            .WithName("GetCredentials").WithSummary("Get the rendered credentials to append to a request")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable);
+        connections.MapPost("/{connectionId}/refresh", Refresh).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
+            .WithName("RefreshConnection").WithSummary("Refresh the connection's token now")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable);
+        connections.MapPost("/{connectionId}/test", Test).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
+            .WithName("TestConnection").WithSummary("Re-run the Test Me API and relabel")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status502BadGateway);
+        connections.MapDelete("/{connectionId}", Disconnect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
+            .WithName("DisconnectConnection").WithSummary("Revoke at the provider, wipe token material, mark revoked")
+            .ProducesProblems(StatusCodes.Status404NotFound);
         return connections;
     }
 
@@ -227,15 +244,31 @@ public sealed record ConnectionSummary(
 public sealed record ConnectionListResponse(IReadOnlyList<ConnectionSummary> Items, string? Next);
 
 /// <summary>What to append to a request of this connection. The one response that carries tokens.</summary>
+/// <param name="Body">A JSON object of body members to merge into the request body.</param>
 public sealed record CredentialsResponse(
     string Status,
     IReadOnlyDictionary<string, string> Headers,
     IReadOnlyDictionary<string, string> Query,
-    JsonNode? Body,
+    [property: JsonConverter(typeof(RawJsonConverter))] string Body,
     DateTimeOffset? ExpiresAt)
 {
     public static CredentialsResponse From(ConnectionCredentials credentials) => new(
-        credentials.Status.ToWireName(), credentials.Headers, credentials.Query, JsonNode.Parse(credentials.BodyJson), credentials.ExpiresAt);
+        credentials.Status.ToWireName(), credentials.Headers, credentials.Query, credentials.BodyJson, credentials.ExpiresAt);
+}
+
+/// <summary>
+/// Writes a string that already holds JSON (rendered once per token change by the connection grain) as JSON, on the
+/// hot credentials path, without parsing it again.
+/// </summary>
+internal sealed class RawJsonConverter : JsonConverter<string>
+{
+    public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        return document.RootElement.GetRawText();
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteRawValue(value, skipInputValidation: true);
 }
 
 internal static class ConnectionIds

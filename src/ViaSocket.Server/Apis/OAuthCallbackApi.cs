@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.WebUtilities;
 using ViaSocket.Connections;
 using ViaSocket.Domain.Connections;
+using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Server.Extensions;
 
 namespace ViaSocket.Server.Apis;
@@ -18,7 +19,8 @@ internal static class OAuthCallbackApi
 
     public static IEndpointRouteBuilder MapOAuthCallback(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(CallbackPath, HandleCallback).WithTags("OAuth").AllowAnonymous().RequireRateLimiting(RateLimitingExtensions.CallbackPolicy);
+        endpoints.MapGet(CallbackPath, HandleCallback).WithTags("OAuth").AllowAnonymous().RequireRateLimiting(RateLimitingExtensions.CallbackPolicy)
+            .WithName("OAuthCallback").WithSummary("The redirect URI registered at providers: completes a connection and redirects to its return URL");
         return endpoints;
     }
 
@@ -29,22 +31,30 @@ internal static class OAuthCallbackApi
         http.Response.Headers["Referrer-Policy"] = "no-referrer";
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
+        // The span names the connection and the outcome only; the query (code, state) stays out of it.
+        using var activity = ViaSocketActivities.Source.StartActivity(ViaSocketActivities.Names.Callback);
         var query = http.Request.Query;
         var state = query["state"].ToString();
         if (string.IsNullOrEmpty(state) || state.Length > 512 || query.Count > MaxParameters || query.Any(q => q.Key.Length > 100 || q.Value.ToString().Length > MaxParameterLength))
         {
+            activity.SetOutcome("invalid_callback");
             return CallbackPages.Error(StatusCodes.Status400BadRequest, "invalid_callback", "This sign-in link is not valid.");
         }
 
         var pending = await grains.GetGrain<IPendingAuthorizationGrain>(OAuthSecrets.StateKey(state)).ConsumeAsync();
         if (pending is null)
         {
+            activity.SetOutcome("invalid_state");
             return CallbackPages.Error(StatusCodes.Status400BadRequest, "invalid_state", "This sign-in link is unknown, expired or was already used. Start connecting again.");
         }
 
+        activity?.SetTag(ViaSocketActivities.Attributes.WorkspaceId, pending.WorkspaceId);
+        activity?.SetTag(ViaSocketActivities.Attributes.ConnectionId, pending.ConnectionId);
         var parameters = query.Where(q => q.Key != "state").ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
         var outcome = await grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(pending.WorkspaceId, pending.ConnectionId))
             .CompleteAuthorizationAsync(new AuthorizationCallback(pending.AttemptId, pending.CodeVerifier, parameters));
+        activity.SetOutcome(outcome.Error?.Code);
+        activity?.SetTag(ViaSocketActivities.Attributes.ConnectionStatus, outcome.Status.ToWireName());
 
         if (pending.ReturnUrl is { } returnUrl)
         {

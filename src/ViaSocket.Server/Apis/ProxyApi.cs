@@ -12,8 +12,11 @@ internal static class ProxyApi
     {
         var group = endpoints.MapGroup("/v1/connections/{connectionId}")
             .WithTags("Connections")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
             .AddEndpointFilter<IdentifierRouteFilter>();
-        group.MapPost("/proxy", Proxy).RequireAuthorization(ApiKeyScopes.CredentialsRead);
+        group.MapPost("/proxy", Proxy).RequireAuthorization(ApiKeyScopes.CredentialsRead)
+            .WithName("ProxyConnectionRequest").WithSummary("Send a request with the connection's credentials to an allowed URL")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 

@@ -16,12 +16,19 @@ internal static class WebhooksApi
     {
         var webhooks = endpoints.MapGroup("/v1/webhooks")
             .WithTags("Webhooks")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
             .AddEndpointFilter<IdentifierRouteFilter>();
 
-        webhooks.MapGet("/", ListWebhooks).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
-        webhooks.MapPost("/", AddWebhook).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
-        webhooks.MapDelete("/{endpointId}", RemoveWebhook).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
-        webhooks.MapPost("/secret:rotate", RotateSecret).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        webhooks.MapGet("/", ListWebhooks).RequireAuthorization(ApiKeyScopes.ConnectionsRead)
+            .WithName("ListWebhooks").WithSummary("List the workspace's webhook endpoints");
+        webhooks.MapPost("/", AddWebhook).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
+            .WithName("AddWebhook").WithSummary("Add a webhook endpoint for lifecycle events")
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity);
+        webhooks.MapDelete("/{endpointId}", RemoveWebhook).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
+            .WithName("RemoveWebhook").WithSummary("Remove a webhook endpoint")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        webhooks.MapPost("/secret:rotate", RotateSecret).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
+            .WithName("RotateWebhookSecret").WithSummary("Rotate the workspace's webhook signing secret");
         return webhooks;
     }
 

@@ -9,9 +9,13 @@ internal static class WorkspaceApi
 {
     public static RouteGroupBuilder MapWorkspaceApiV1(this IEndpointRouteBuilder endpoints)
     {
-        var workspace = endpoints.MapGroup("/v1/workspace").WithTags("Workspace");
-        workspace.MapGet("/settings", GetSettings).RequireAuthorization(ApiKeyScopes.ConnectionsRead);
-        workspace.MapPut("/settings", PutSettings).RequireAuthorization(ApiKeyScopes.ConnectionsWrite);
+        var workspace = endpoints.MapGroup("/v1/workspace").WithTags("Workspace")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        workspace.MapGet("/settings", GetSettings).RequireAuthorization(ApiKeyScopes.ConnectionsRead)
+            .WithName("GetWorkspaceSettings").WithSummary("Get the workspace settings");
+        workspace.MapPut("/settings", PutSettings).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
+            .WithName("PutWorkspaceSettings").WithSummary("Replace the workspace settings (allowed return-URL hosts)")
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity);
         return workspace;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using ViaSocket.Blocks.Http;
 using ViaSocket.Connections;
 using ViaSocket.Domain.Credentials;
+using ViaSocket.Grains.Diagnostics;
 
 namespace ViaSocket.Server.Proxy;
 
@@ -44,6 +45,18 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(request);
+        var key = GrainKeys.Split(connection.GetPrimaryKeyString());
+        using var activity = ViaSocketActivities.StartConnectionActivity(ViaSocketActivities.Names.Proxy, key[0], key[1]);
+        var outcome = await SendWithRetryAsync(connection, request, cancellationToken);
+
+        // The provider's status, never the URL: its query may carry credentials.
+        activity.SetOutcome(outcome.Error?.Code, outcome.Response?.Status);
+        activity?.SetTag("viasocket.proxy.refreshed", outcome.Response?.Refreshed);
+        return outcome;
+    }
+
+    private async Task<ProxyOutcome> SendWithRetryAsync(IConnectionGrain connection, ProxyRequest request, CancellationToken cancellationToken)
+    {
         if (Validate(request) is { } invalid)
         {
             return new ProxyOutcome(null, new ConnectionError(InvalidRequest, invalid));

@@ -51,11 +51,11 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// <summary>The key's identity if its grain knows it and it is not revoked, cached for a short while.</summary>
     public static async Task<ApiKeyIdentity?> VerifyAsync(ApiKey key, IGrainFactory grains, IMemoryCache cache)
     {
-        var secretHash = key.SecretHash();
-        var cacheKey = (key.KeyId, Convert.ToHexString(secretHash));
+        // Keyed by the presented secret itself, so a cache hit costs a dictionary lookup and no hashing.
+        var cacheKey = (key.KeyId, key.Secret);
         if (!cache.TryGetValue(cacheKey, out ApiKeyIdentity? identity))
         {
-            identity = await grains.GetGrain<IApiKeyGrain>(key.KeyId).VerifyAsync(secretHash);
+            identity = await grains.GetGrain<IApiKeyGrain>(key.KeyId).VerifyAsync(key.SecretHash());
             if (identity is null)
             {
                 return null;

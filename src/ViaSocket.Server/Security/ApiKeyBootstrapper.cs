@@ -46,7 +46,8 @@ internal sealed partial class ApiKeyBootstrapper(
             return;
         }
 
-        var registration = new ApiKeyRegistration(bootstrap.WorkspaceId, key.SecretHash(), ApiKeyScopes.All, "bootstrap");
+        // The operator's own key: every workspace scope plus operating the service (the dashboard).
+        var registration = new ApiKeyRegistration(bootstrap.WorkspaceId, key.SecretHash(), [.. ApiKeyScopes.All, ApiKeyScopes.Operator], "bootstrap");
         if (!await grains.GetGrain<IApiKeyGrain>(key.KeyId).CreateAsync(registration))
         {
             throw new InvalidOperationException($"The bootstrap API key {key} is already registered for another secret or workspace.");

@@ -90,8 +90,9 @@ internal static class UiEndpoints
         headers.XContentTypeOptions = "nosniff";
         headers.CacheControl = "no-store";
 
-        // The connect page navigates to the provider; the page's query must not travel there as a Referer.
-        headers["Referrer-Policy"] = "no-referrer";
+        // The connect page navigates to the provider; the page's query must not travel there as a Referer. Not
+        // "no-referrer": that makes the browser send "Origin: null" on the pages' own form posts.
+        headers["Referrer-Policy"] = "same-origin";
         var html = UiAssets.Find(name + ".html")!;
         if (redirectUri is not null)
         {
@@ -101,11 +102,12 @@ internal static class UiEndpoints
         return Results.Content(html, UiAssets.ContentType(".html"));
     }
 
-    /// <summary>Only paths of this UI are followed after sign-in, so the login form is no open redirect.</summary>
+    /// <summary>
+    /// Only paths of this UI are followed after sign-in, so the login form is no open redirect. A path starting with
+    /// <c>/ui/</c> cannot name another host; its query may (e.g. a connect link's return URL).
+    /// </summary>
     private static string? LocalUiPath(string next) =>
-        next.StartsWith("/ui/", StringComparison.Ordinal) && !next.Contains("//", StringComparison.Ordinal) && !next.Contains('\\', StringComparison.Ordinal)
-            ? next
-            : null;
+        next.StartsWith("/ui/", StringComparison.Ordinal) && !next.Any(char.IsControl) ? next : null;
 
     /// <summary>
     /// Refuses cross-site form posts (login CSRF); browsers send Origin on every form POST. Behind a proxy the public

@@ -86,15 +86,18 @@ public sealed class FuzzTests(FuzzFixture fixture) : IClassFixture<FuzzFixture>
         for (var i = 0; i < StartCases; i++)
         {
             var returnUrl = Pick(ReturnUrls);
-            var (response, input) = random.Next(4) == 0 ? await GetRandomAuthorizeAsync(returnUrl) : await PostRandomStartAsync(returnUrl);
+            var wellFormed = random.Next(2) == 0;
+            var (response, input, sentReturnUrl) = random.Next(4) == 0
+                ? await GetRandomAuthorizeAsync(wellFormed, returnUrl)
+                : await PostRandomStartAsync(wellFormed, returnUrl);
             using var answered = response;
 
             await AssertAnsweredAsync(response, $"start case {i}", input);
             var started = response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Redirect;
             Assert.True(started || IsClientError(response.StatusCode), $"start case {i}: {(int)response.StatusCode}");
-            if (started && returnUrl is not null)
+            if (started && sentReturnUrl is not null)
             {
-                Assert.Equal("app.example.test", new Uri(returnUrl).IdnHost.ToLowerInvariant());
+                Assert.True(new Uri(sentReturnUrl).IdnHost == "app.example.test", $"start case {i} accepted returnUrl {sentReturnUrl}");
             }
         }
     }
@@ -270,24 +273,24 @@ public sealed class FuzzTests(FuzzFixture fixture) : IClassFixture<FuzzFixture>
         _ => text.Replace("\"", "'", StringComparison.Ordinal),
     };
 
-    /// <summary>Sends <paramref name="returnUrl"/> whenever it is not null, so a successful start tells which one was accepted.</summary>
-    private async Task<(HttpResponseMessage Response, string Input)> PostRandomStartAsync(string? returnUrl)
+    /// <summary>
+    /// A well-formed start (published version, valid ids) differs only in its return URL, so it shows whether the
+    /// allowlist holds; the others vary everything. Returns the return URL when it was surely sent as is.
+    /// </summary>
+    private async Task<(HttpResponseMessage Response, string Input, string? SentReturnUrl)> PostRandomStartAsync(bool wellFormed, string? returnUrl)
     {
-        var body = new JsonObject
-        {
-            ["pluginId"] = Pick<JsonNode?>([StartPlugin, StartPlugin, "unpublished", null, 42, .. Odd.Select(o => (JsonNode?)o)]),
-            ["versionId"] = Pick<JsonNode?>(["v1", "v1", "v2", null, "", new string('v', 200)]),
-            ["ownerId"] = Pick<JsonNode?>(["user-1", "user-2", null, "", "o w n e r", "🙂"]),
-        };
+        var body = wellFormed
+            ? new JsonObject { ["pluginId"] = StartPlugin, ["versionId"] = "v1", ["ownerId"] = Pick(["user-1", "user-2"]) }
+            : new JsonObject
+            {
+                ["pluginId"] = Pick<JsonNode?>([StartPlugin, "unpublished", null, 42, .. Odd.Select(o => (JsonNode?)o)]),
+                ["versionId"] = Pick<JsonNode?>(["v1", "v2", null, "", new string('v', 200)]),
+                ["ownerId"] = Pick<JsonNode?>(["user-1", null, "", "o w n e r", "🙂"]),
+                ["fields"] = RandomFields(),
+            };
         if (returnUrl is not null || random.Next(2) == 0)
         {
             body["returnUrl"] = returnUrl;
-        }
-
-        var fields = RandomFields();
-        if (fields is not null || random.Next(2) == 0)
-        {
-            body["fields"] = fields;
         }
 
         if (random.Next(6) == 0)
@@ -296,13 +299,14 @@ public sealed class FuzzTests(FuzzFixture fixture) : IClassFixture<FuzzFixture>
         }
 
         var text = body.ToJsonString();
-        if (random.Next(10) == 0)
+        var mutated = !wellFormed && random.Next(5) == 0;
+        if (mutated)
         {
             text = MutateText(text);
         }
 
         using var content = new StringContent(text, Encoding.UTF8, "application/json");
-        return (await Flow.Api.PostAsync("/v1/connections", content), text);
+        return (await Flow.Api.PostAsync("/v1/connections", content), text, mutated ? null : returnUrl);
     }
 
     private JsonNode? RandomFields() => random.Next(9) switch
@@ -318,25 +322,29 @@ public sealed class FuzzTests(FuzzFixture fixture) : IClassFixture<FuzzFixture>
         _ => new JsonObject { [Pick(Odd) + "k"] = Pick(Templates) },
     };
 
-    private async Task<(HttpResponseMessage Response, string Input)> GetRandomAuthorizeAsync(string? returnUrl)
+    private async Task<(HttpResponseMessage Response, string Input, string? SentReturnUrl)> GetRandomAuthorizeAsync(bool wellFormed, string? returnUrl)
     {
         var query = new StringBuilder("/v1/connections/authorize?");
-        void Add(string name, string? value)
+        void Add(string name, string? value, bool always = false)
         {
-            if (value is not null && (name == "returnUrl" || random.Next(6) > 0))
+            if (value is not null && (always || random.Next(6) > 0))
             {
                 query.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value)).Append('&');
             }
         }
 
-        Add("pluginId", Pick([StartPlugin, .. Odd]));
-        Add("versionId", Pick(["v1", "v9", ""]));
-        Add("ownerId", Pick(["user-1", .. Odd]));
-        Add("returnUrl", returnUrl);
-        Add("connectionId", Pick(["conn_unknown", "", "a/b"]));
-        Add("field." + Pick(Odd), Pick(Templates));
+        Add("pluginId", wellFormed ? StartPlugin : Pick([StartPlugin, .. Odd]), always: wellFormed);
+        Add("versionId", wellFormed ? "v1" : Pick(["v1", "v9", ""]), always: wellFormed);
+        Add("ownerId", wellFormed ? "user-1" : Pick(["user-1", .. Odd]), always: wellFormed);
+        Add("returnUrl", returnUrl, always: true);
+        if (!wellFormed)
+        {
+            Add("connectionId", Pick(["conn_unknown", "", "a/b"]));
+            Add("field." + Pick(Odd), Pick(Templates));
+        }
+
         var path = query.ToString();
-        return (await Flow.Api.GetAsync(path), path);
+        return (await Flow.Api.GetAsync(path), path, returnUrl);
     }
 
     private Uri RandomCallback(Uri consumedCallback, string consumedState)

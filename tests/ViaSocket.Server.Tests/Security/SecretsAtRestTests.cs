@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using ViaSocket.Server.Apis;
 using Npgsql;
+using ViaSocket.Server.Apis;
 using ViaSocket.Server.Storage;
 using ViaSocket.Server.Tests.Infrastructure;
 using ViaSocket.Testing.Postgres;

@@ -29,6 +29,7 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
         await BuildAndPublishAsync(page, fixture.Provider);
         await ConnectAsync(page);
         await ManageConnectionAsync(page);
+        await SignOutAsync(page);
     }
 
     private async Task SignInAsync(IPage page)
@@ -59,6 +60,7 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
         await page.ClickAsync("#save");
         await Assertions.Expect(page.Locator("[data-pointer='/authorization/clientId'] .field-error")).ToContainTextAsync("client id");
         await Assertions.Expect(page.Locator("[data-pointer='/accessToken'] .field-error")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#block-accessToken")).ToHaveClassAsync("invalid");
         await ScreenshotAsync(page, "02-builder-validation");
 
         await page.FillAsync("#clientId", ProviderDefinitions.ClientId);
@@ -69,12 +71,17 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
         await page.FillAsync("#block-revokeToken", (string)reference["revokeToken"]!["code"]!);
         await page.SelectOptionAsync("#mode-testMe", "request");
         await page.FillAsync("#block-testMe", reference["testMe"]!["request"]!.ToJsonString());
-        await page.FillAsync("#connectionLabel", "${context.authData.testme.email}");
+        await page.FillAsync("#connectionLabel", "${context.authData.testme.email} @ ${context.authData.subdomain}");
         await page.FillAsync("#allowedUrls", string.Join('\n', reference["allowedUrls"]!.AsArray().Select(u => (string)u!)));
         await page.ClickAsync("#addHeader");
         await page.Locator(".header-row .header-name").FillAsync("Authorization");
         await page.Locator(".header-row .header-value").FillAsync("Bearer ${context.authData.accesstokencode.access_token}");
-        var other = new JsonObject { ["uniqueIdentifier"] = "${context.authData.testme.id}", ["authorization"] = new JsonObject { ["issuer"] = provider.Issuer } };
+        var other = new JsonObject
+        {
+            ["fields"] = new JsonArray(new JsonObject { ["key"] = "subdomain", ["label"] = "Subdomain", ["required"] = true }),
+            ["uniqueIdentifier"] = "${context.authData.testme.id}",
+            ["authorization"] = new JsonObject { ["issuer"] = provider.Issuer },
+        };
         await page.FillAsync("#otherMembers", other.ToJsonString());
 
         await page.ClickAsync("#save");
@@ -102,7 +109,7 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
     private static async Task AddScopesAsync(IPage page)
     {
         var input = page.Locator("#scopeInput");
-        foreach (var scope in new[] { "read", "write", "read", "extra" })
+        foreach (var scope in new[] { "read", "write", "extra", "read" })
         {
             await input.FillAsync(scope);
             await input.PressAsync("Enter");
@@ -120,6 +127,9 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
     {
         await page.GotoAsync($"/ui/connect?pluginId={PluginId}&versionId={VersionId}&ownerId=user-ui");
         await page.Locator("#start").WaitForAsync();
+
+        // The version's own field is asked for before leaving for the provider.
+        await page.FillAsync("#field-subdomain", "acme");
         await ScreenshotAsync(page, "05-connect");
 
         await page.ClickAsync("#start");
@@ -140,8 +150,9 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
     private static async Task ManageConnectionAsync(IPage page)
     {
         await page.GotoAsync("/ui/connections");
-        var row = page.Locator("#connections tbody tr", new() { HasText = "alice@example.com" });
+        var row = page.Locator("#connections tbody tr", new() { HasText = "alice@example.com @ acme" });
         await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "active");
+        await Assertions.Expect(row.Locator(".status.status-active")).ToHaveTextAsync("active");
         await Assertions.Expect(row.Locator(".countdown")).ToContainTextAsync("in ");
         await Assertions.Expect(row).ToContainTextAsync($"{PluginId} / {VersionId}");
         await ScreenshotAsync(page, "08-connections-active");
@@ -149,10 +160,25 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
         await row.Locator("button:has-text('Test')").ClickAsync();
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Test passed");
 
+        await row.Locator("button:has-text('Refresh')").ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Refreshed");
+        await Assertions.Expect(row.Locator(".since")).ToContainTextAsync("ago");
+
         await row.Locator("button:has-text('Disconnect')").ClickAsync();
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Disconnected");
         await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "revoked");
+        await Assertions.Expect(row.Locator("button:has-text('Disconnect')")).ToBeDisabledAsync();
         await ScreenshotAsync(page, "09-connections-revoked");
+    }
+
+    private static async Task SignOutAsync(IPage page)
+    {
+        await page.ClickAsync("button:has-text('Sign out')");
+
+        await page.WaitForURLAsync("**/ui/login");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "viasocket_ui");
+        await page.GotoAsync("/ui/connections");
+        Assert.Contains("/ui/login?next=", page.Url, StringComparison.Ordinal);
     }
 
     private static BrowserTypeLaunchOptions ChromiumOptions() => new()

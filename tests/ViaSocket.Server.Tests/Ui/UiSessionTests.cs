@@ -80,6 +80,21 @@ public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<Servi
         Assert.False(response.Headers.Contains("Set-Cookie"));
     }
 
+    [Theory]
+    [InlineData("/ui/connect?pluginId=crm&versionId=v1&ownerId=u1&returnUrl=https%3A%2F%2Fapp.example%2Fdone", "/ui/connect?pluginId=crm&versionId=v1&ownerId=u1&returnUrl=https%3A%2F%2Fapp.example%2Fdone")]
+    [InlineData("https://attacker.example/ui/", UiEndpoints.ConnectionsPath)]
+    [InlineData("//attacker.example/ui/", UiEndpoints.ConnectionsPath)]
+    [InlineData("/v1/connections", UiEndpoints.ConnectionsPath)]
+    public async Task Signing_in_returns_only_to_pages_of_the_ui(string next, string expectedLocation)
+    {
+        using var browser = Browser();
+
+        using var response = await SignInAsync(browser, fixture.Host.ApiKey.Reveal(), next: next);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(expectedLocation, response.Headers.Location!.ToString());
+    }
+
     [Fact]
     public async Task A_page_without_a_session_redirects_to_the_login_page_keeping_where_to_return()
     {
@@ -122,11 +137,11 @@ public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<Servi
     private HttpClient Browser() =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Host.BaseAddress };
 
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string apiKey, string? origin = null)
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string apiKey, string? origin = null, string next = "")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, UiEndpoints.LoginPath)
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = apiKey, ["next"] = "" }),
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = apiKey, ["next"] = next }),
         };
         request.Headers.Add("Origin", origin ?? browser.BaseAddress!.GetLeftPart(UriPartial.Authority));
         return await browser.SendAsync(request);

@@ -45,16 +45,19 @@ public sealed class PostgresFixture
         return EmbeddedPostgres.StartAsync(EmbeddedPostgresOptions.ForTests(NewInstanceDirectory()), NullLogger.Instance, CancellationToken.None);
     }
 
-    /// <summary>Deletes folders of earlier test runs that were killed before they could clean up, unless their server still runs.</summary>
+    /// <summary>
+    /// Removes instances of earlier test runs that were killed before they could clean up: a throwaway server whose
+    /// test process is gone is stopped (its data is disposable), then its folder is deleted.
+    /// </summary>
     private static void RemoveInstancesOfEndedRuns()
     {
         foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), InstancePrefix + "*"))
         {
             var owner = Path.GetFileName(directory)[InstancePrefix.Length..].Split('-')[0];
             var ownerEnded = int.TryParse(owner, out var pid) && !Directory.Exists($"/proc/{pid}");
-            var serverStopped = !File.Exists(Path.Combine(directory, "data", "postmaster.pid"));
-            if (ownerEnded && serverStopped)
+            if (ownerEnded)
             {
+                StopOrphanedServer(Path.Combine(directory, "data", "postmaster.pid"));
                 try
                 {
                     Directory.Delete(directory, recursive: true);
@@ -64,6 +67,23 @@ public sealed class PostgresFixture
                     // Another user's leftovers; not ours to remove.
                 }
             }
+        }
+    }
+
+    private static void StopOrphanedServer(string pidFile)
+    {
+        try
+        {
+            if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var serverPid))
+            {
+                using var server = System.Diagnostics.Process.GetProcessById(serverPid);
+                server.Kill();
+                server.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone, or not ours to stop.
         }
     }
 }

@@ -185,7 +185,8 @@
       const holder = holderFor(error.pointer || '');
       const text = `${error.detail}${error.pointer ? ` (${error.pointer})` : ''}`;
       holder.append(el('p', { class: 'field-error', 'data-error-pointer': error.pointer || '', text }));
-      const input = holder.querySelector('textarea, .chips, input, select');
+      // The member's main control: its text area, chip box or input, in that order of preference.
+      const input = ['textarea', '.chips', 'input', 'select'].map(selector => holder.querySelector(selector)).find(Boolean);
       if (input) input.classList.add('invalid');
     }
   }

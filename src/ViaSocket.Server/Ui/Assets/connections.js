@@ -4,25 +4,29 @@
   const { api, el, problemText, showMessage, relative } = ui;
   let message;
 
-  async function load() {
-    const response = await api('GET', '/v1/connections?limit=500');
+  /** Loads the first page, or appends the page after the cursor. */
+  async function load(after) {
+    const response = await api('GET', '/v1/connections?limit=100' + (after ? '&after=' + encodeURIComponent(after) : ''));
     const body = document.querySelector('#connections tbody');
-    body.replaceChildren();
+    if (!after) body.replaceChildren();
     if (!response.ok) {
       showMessage(message, 'Could not list connections: ' + problemText(response), true);
       return;
     }
-    const items = response.body.items;
-    document.getElementById('empty').classList.toggle('hidden', items.length > 0);
-    for (const item of items) body.append(row(item));
+    for (const item of response.body.items) body.append(row(item));
+    document.getElementById('empty').classList.toggle('hidden', body.children.length > 0);
+    const more = document.getElementById('more');
+    more.classList.toggle('hidden', !response.body.next);
+    more.dataset.after = response.body.next || '';
     tick();
   }
 
   function row(item) {
+    const revoked = item.status === 'revoked';
     const actions = el('td', { class: 'actions' },
-      el('button', { type: 'button', class: 'secondary', text: 'Test', onclick: () => act(item, 'test') }),
-      el('button', { type: 'button', class: 'secondary', text: 'Refresh', onclick: () => act(item, 'refresh') }),
-      el('button', { type: 'button', class: 'danger', text: 'Disconnect', disabled: item.status === 'revoked', onclick: () => act(item, 'disconnect') }));
+      el('button', { type: 'button', class: 'secondary', text: 'Test', disabled: revoked, onclick: () => act(item, 'test') }),
+      el('button', { type: 'button', class: 'secondary', text: 'Refresh', disabled: revoked, onclick: () => act(item, 'refresh') }),
+      el('button', { type: 'button', class: 'danger', text: 'Disconnect', disabled: revoked, onclick: () => act(item, 'disconnect') }));
     return el('tr', { 'data-connection-id': item.connectionId, 'data-status': item.status },
       el('td', {}, el('div', { text: item.label || '(no label)' }), el('div', { class: 'hint', text: item.connectionId })),
       el('td', { text: `${item.pluginId} / ${item.versionId}` }),
@@ -60,6 +64,8 @@
   document.addEventListener('DOMContentLoaded', () => {
     message = document.getElementById('message');
     load().catch(error => showMessage(message, error.message, true));
+    document.getElementById('more').addEventListener('click', event =>
+      load(event.target.dataset.after).catch(error => showMessage(message, error.message, true)));
     setInterval(tick, 1000);
   });
 })();

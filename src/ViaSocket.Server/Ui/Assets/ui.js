@@ -59,21 +59,19 @@ const ui = (() => {
     element.classList.toggle('error', Boolean(isError));
   }
 
-  /** "in 59m 3s" / "3m ago" style relative time. */
+  /** "in 1h 2m 3s" / "3m 10s ago" style relative time; ticks by the second below a day. */
   function relative(iso, now) {
     if (!iso) return '—';
     let seconds = Math.round((new Date(iso).getTime() - now) / 1000);
     const past = seconds < 0;
     seconds = Math.abs(seconds);
-    const parts = [];
     const days = Math.floor(seconds / 86400);
-    const hours = Math.floor((seconds % 86400) / 3600);
-    const minutes = Math.floor((seconds % 3600) / 60);
-    if (days) parts.push(days + 'd');
-    if (hours) parts.push(hours + 'h');
-    if (minutes && !days) parts.push(minutes + 'm');
-    if (!days && !hours) parts.push((seconds % 60) + 's');
-    const span = parts.join(' ');
+    const units = days
+      ? [[days, 'd'], [Math.floor((seconds % 86400) / 3600), 'h']]
+      : [[Math.floor(seconds / 3600), 'h'], [Math.floor((seconds % 3600) / 60), 'm'], [seconds % 60, 's']];
+    // Leading zero units are dropped ("5m 2s", not "0h 5m 2s").
+    while (units.length > 1 && units[0][0] === 0) units.shift();
+    const span = units.map(([value, unit]) => value + unit).join(' ');
     return past ? span + ' ago' : 'in ' + span;
   }
 

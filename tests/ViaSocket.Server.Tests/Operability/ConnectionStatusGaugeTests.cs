@@ -1,0 +1,41 @@
+using ViaSocket.Server.Observability;
+using ViaSocket.Server.Tests.Infrastructure;
+using Names = ViaSocket.Grains.Diagnostics.ViaSocketMetrics.Names;
+
+namespace ViaSocket.Server.Tests.Operability;
+
+/// <summary>The connections gauge counts in PostgreSQL at most once per interval, however often it is collected.</summary>
+public sealed class ConnectionStatusGaugeTests(FakeClockServiceFixture fixture) : IClassFixture<FakeClockServiceFixture>
+{
+    [Fact]
+    public async Task Collections_within_the_interval_reuse_the_count_and_a_later_one_sees_new_connections()
+    {
+        await fixture.Flow.PublishAsync("gauge-crm", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
+        using var recorded = new RecordedMeasurements(fixture.Host);
+        await fixture.Flow.ConnectAsync("gauge-crm", "v1", ownerId: "gauge-owner-1");
+        var before = Collect(recorded);
+
+        await fixture.Flow.ConnectAsync("gauge-crm", "v1", ownerId: "gauge-owner-2");
+        var cached = Collect(recorded);
+        fixture.Time.Advance(ConnectionStatusGauge.MaxAge);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var recounted = Collect(recorded);
+        while (recounted == before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            recounted = Collect(recorded);
+        }
+
+        Assert.True(before >= 1, "The first collection counted no connection.");
+        Assert.Equal(before, cached);
+        Assert.Equal(before + 1, recounted);
+    }
+
+    /// <summary>Collects the gauge once; returns the total over statuses.</summary>
+    private static double Collect(RecordedMeasurements recorded)
+    {
+        var seen = recorded.Of(Names.Connections).Count;
+        recorded.Observe();
+        return recorded.Of(Names.Connections).Skip(seen).Sum(m => m.Value);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using ViaSocket.Grains.Diagnostics;
+using ViaSocket.Server.Tests.Infrastructure;
+using Names = ViaSocket.Grains.Diagnostics.ViaSocketMetrics.Names;
+using Tags = ViaSocket.Grains.Diagnostics.ViaSocketMetrics.Tags;
+
+namespace ViaSocket.Server.Tests.Operability;
+
+/// <summary>Metrics, traces and logs of real flows against the loopback provider.</summary>
+public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+{
+    private ConnectFlow Flow => fixture.Flow;
+
+    [Fact]
+    public async Task A_connect_credentials_refresh_and_refused_refresh_are_counted_by_the_instruments()
+    {
+        await Flow.PublishAsync("metrics-crm", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
+        using var recorded = new RecordedMeasurements(fixture.Host);
+
+        var connectionId = (await Flow.ConnectAsync("metrics-crm", "v1", ownerId: "metrics-owner"))["connectionId"];
+        var credentials = await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
+        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        }
+
+        Assert.True(fixture.Provider.RevokeGrant(((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..]));
+        await Task.Delay(TimeSpan.FromSeconds(5.5)); // past the window in which an on-demand refresh is answered with the fresh token
+        using (var refused = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        }
+
+        var blockRuns = recorded.Of(Names.BlockRuns);
+        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "access_token") && m.Has(Tags.Outcome, "ok"));
+        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "test_me") && m.Has(Tags.Outcome, "ok"));
+        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "refresh_token") && m.Has(Tags.Outcome, "block.http_error"));
+        Assert.Contains(recorded.Of(Names.BlockDuration), m => m.Has(Tags.BlockKind, "access_token") && m.Value > 0);
+
+        var refreshes = recorded.Of(Names.Refreshes);
+        Assert.Single(refreshes, m => m.Has(Tags.Outcome, "ok") && m.Has(Tags.Trigger, "on_demand"));
+        Assert.Single(refreshes, m => m.Has(Tags.Outcome, "permanent_failure") && m.Has(Tags.Reason, "block.http_error") && m.Has(Tags.ProviderStatus, 400));
+        var lead = Assert.Single(recorded.Of(Names.RefreshTimeBeforeExpiry));
+        Assert.InRange(lead.Value, 60, 24 * 3600); // refreshed on demand right after connecting: nearly the whole lifetime was left
+
+        Assert.Contains(recorded.Of(Names.CredentialRequests), m => m.Has(Tags.Outcome, "ok"));
+        Assert.Contains(recorded.Of(Names.CredentialDuration), m => m.Has(Tags.Outcome, "ok"));
+
+        var changes = recorded.Of(Names.StatusChanges);
+        Assert.Contains(changes, m => m.Has(Tags.FromStatus, "none") && m.Has(Tags.ToStatus, "pending"));
+        Assert.Contains(changes, m => m.Has(Tags.FromStatus, "pending") && m.Has(Tags.ToStatus, "active"));
+        Assert.Contains(changes, m => m.Has(Tags.FromStatus, "active") && m.Has(Tags.ToStatus, "reauth_required"));
+
+        recorded.Observe();
+        var gauge = recorded.Of(Names.Connections);
+        Assert.Equal(5, gauge.Select(m => m.Tags[Tags.Status]).Distinct().Count());
+        Assert.True(gauge.Sum(m => m.Value) >= 1, "The gauge counted no connection.");
+    }
+
+    [Fact]
+    public async Task The_prometheus_endpoint_serves_the_service_instruments_without_a_key()
+    {
+        await Flow.PublishAsync("prom-crm", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
+        var connectionId = (await Flow.ConnectAsync("prom-crm", "v1", ownerId: "prom-owner"))["connectionId"];
+        await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
+        using var scraper = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+
+        var text = await scraper.GetStringAsync("/metrics");
+
+        Assert.Contains("viasocket_connections{", text, StringComparison.Ordinal);
+        Assert.Contains("status=\"active\"", text, StringComparison.Ordinal);
+        Assert.Contains("viasocket_block_runs_total{", text, StringComparison.Ordinal);
+        Assert.Contains("block_kind=\"access_token\"", text, StringComparison.Ordinal);
+        Assert.Contains("viasocket_block_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.Contains("viasocket_credentials_requests_total{", text, StringComparison.Ordinal);
+        Assert.Contains("viasocket_credentials_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.Contains("viasocket_connection_status_changes_total{", text, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_callback_trace_holds_the_token_exchange_and_test_me_spans_and_no_secret()
+    {
+        await Flow.PublishAsync("trace-crm", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is ViaSocketActivities.SourceName or "Microsoft.AspNetCore" or "System.Net.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var (connectionId, authorizeUrl) = await Flow.StartAsync("trace-crm", "v1", ownerId: "trace-owner");
+        var callbackUrl = await Flow.ConsentAsync(authorizeUrl);
+        using (var callback = await Flow.CallbackAsync(callbackUrl))
+        {
+            Assert.Equal("success", ConnectFlow.ReturnQuery(callback)["status"]);
+        }
+
+        var accessToken = ((string)(await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials"))["headers"]!["Authorization"]!)["Bearer ".Length..];
+
+        var ours = spans.Where(s => Equals(s.GetTagItem(ViaSocketActivities.Attributes.ConnectionId), connectionId)).ToList();
+        var callbackSpan = Assert.Single(ours, s => s.OperationName == ViaSocketActivities.Names.Callback);
+        Assert.Equal("ok", callbackSpan.GetTagItem(ViaSocketActivities.Attributes.Outcome));
+        Assert.Equal("active", callbackSpan.GetTagItem(ViaSocketActivities.Attributes.ConnectionStatus));
+        var blockRuns = ours.Where(s => s.OperationName == ViaSocketActivities.Names.BlockRun).ToList();
+        Assert.Equal(["access_token", "test_me"], blockRuns.OrderBy(s => s.StartTimeUtc).Select(s => (string?)s.GetTagItem(ViaSocketActivities.Attributes.BlockKind)));
+        Assert.All(blockRuns, s => Assert.Equal(callbackSpan.TraceId, s.TraceId));
+        Assert.All(blockRuns, s => Assert.Equal("trace-crm", s.GetTagItem(ViaSocketActivities.Attributes.PluginId)));
+
+        var code = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(callbackUrl.Query)["code"].ToString();
+        var secrets = new[] { code, accessToken, ProviderDefinitions.ClientSecret };
+        var traced = spans.Where(s => s.TraceId == callbackSpan.TraceId).SelectMany(s => s.TagObjects.Select(t => $"{s.OperationName} {t.Key}={t.Value}")).ToList();
+        Assert.NotEmpty(traced);
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(traced, attribute => attribute.Contains(secret, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Each_lifecycle_event_is_one_structured_log_line_and_requests_carry_workspace_and_connection_scopes()
+    {
+        await Flow.PublishAsync("logs-crm", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
+        var connectionId = (await Flow.ConnectAsync("logs-crm", "v1", ownerId: "logs-owner"))["connectionId"];
+
+        await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+
+        var lines = fixture.Host.Logs.Lines.Where(l => l.Contains($"default/{connectionId} of logs-crm/v1", StringComparison.Ordinal)).ToList();
+        Assert.Single(lines, l => l.Contains(": created; status ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains(": connected; status active; detail none", StringComparison.Ordinal));
+        Assert.Contains(fixture.Host.Logs.Lines, l => l.StartsWith("scope ", StringComparison.Ordinal)
+            && l.Contains($"WorkspaceId=default ConnectionId={connectionId}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_off_by_default()
+    {
+        using var response = await Flow.Api.GetAsync("/dashboard/");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
