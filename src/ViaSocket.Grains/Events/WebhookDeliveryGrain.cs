@@ -2,8 +2,8 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ViaSocket.Blocks.Http;
-using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Events;
+using ViaSocket.Grains.Diagnostics;
 
 namespace ViaSocket.Grains.Events;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Orleans.Dashboard;
-using Orleans.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Orleans.Dashboard;
+using Orleans.Diagnostics;
 using Scalar.AspNetCore;
 using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Server.Observability;

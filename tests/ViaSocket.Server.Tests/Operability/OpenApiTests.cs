@@ -60,7 +60,9 @@ public sealed class OpenApiTests(ServiceFixture fixture) : IClassFixture<Service
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("text/html", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
-        Assert.Contains("/openapi/v1.json", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"url\":\"openapi/v1.json\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var script = await browser.GetAsync("/docs/scalar.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
     }
 
     private async Task<JsonNode> DocumentAsync()

@@ -34,10 +34,10 @@ public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<Servi
         }
 
         var blockRuns = recorded.Of(Names.BlockRuns);
-        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "access_token") && m.Has(Tags.Outcome, "ok"));
-        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "test_me") && m.Has(Tags.Outcome, "ok"));
-        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "refresh_token") && m.Has(Tags.Outcome, "block.http_error"));
-        Assert.Contains(recorded.Of(Names.BlockDuration), m => m.Has(Tags.BlockKind, "access_token") && m.Value > 0);
+        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "accessToken") && m.Has(Tags.Outcome, "ok"));
+        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "testMe") && m.Has(Tags.Outcome, "ok"));
+        Assert.Contains(blockRuns, m => m.Has(Tags.BlockKind, "refreshToken") && m.Has(Tags.Outcome, "block.http_error"));
+        Assert.Contains(recorded.Of(Names.BlockDuration), m => m.Has(Tags.BlockKind, "accessToken") && m.Value > 0);
 
         var refreshes = recorded.Of(Names.Refreshes);
         Assert.Single(refreshes, m => m.Has(Tags.Outcome, "ok") && m.Has(Tags.Trigger, "on_demand"));
@@ -72,7 +72,7 @@ public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<Servi
         Assert.Contains("viasocket_connections{", text, StringComparison.Ordinal);
         Assert.Contains("status=\"active\"", text, StringComparison.Ordinal);
         Assert.Contains("viasocket_block_runs_total{", text, StringComparison.Ordinal);
-        Assert.Contains("block_kind=\"access_token\"", text, StringComparison.Ordinal);
+        Assert.Contains("block_kind=\"accessToken\"", text, StringComparison.Ordinal);
         Assert.Contains("viasocket_block_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Contains("viasocket_credentials_requests_total{", text, StringComparison.Ordinal);
         Assert.Contains("viasocket_credentials_duration_seconds_bucket{", text, StringComparison.Ordinal);
@@ -107,7 +107,7 @@ public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<Servi
         Assert.Equal("ok", callbackSpan.GetTagItem(ViaSocketActivities.Attributes.Outcome));
         Assert.Equal("active", callbackSpan.GetTagItem(ViaSocketActivities.Attributes.ConnectionStatus));
         var blockRuns = ours.Where(s => s.OperationName == ViaSocketActivities.Names.BlockRun).ToList();
-        Assert.Equal(["access_token", "test_me"], blockRuns.OrderBy(s => s.StartTimeUtc).Select(s => (string?)s.GetTagItem(ViaSocketActivities.Attributes.BlockKind)));
+        Assert.Equal(["accessToken", "testMe"], blockRuns.OrderBy(s => s.StartTimeUtc).Select(s => (string?)s.GetTagItem(ViaSocketActivities.Attributes.BlockKind)));
         Assert.All(blockRuns, s => Assert.Equal(callbackSpan.TraceId, s.TraceId));
         Assert.All(blockRuns, s => Assert.Equal("trace-crm", s.GetTagItem(ViaSocketActivities.Attributes.PluginId)));
 
