@@ -149,7 +149,12 @@ public sealed class SandboxBehaviourTests
     [Fact]
     public void A_runaway_expression_is_stopped_and_reported_without_context_values()
     {
-        using var harness = new BlockRunnerHarness(options => options.ExpressionTimeout = TimeSpan.FromMilliseconds(200));
+        // The statement cap is lifted so that the wall-clock limit is the one that stops the loop, however fast the machine.
+        using var harness = new BlockRunnerHarness(options =>
+        {
+            options.ExpressionTimeout = TimeSpan.FromMilliseconds(200);
+            options.MaxStatements = 1_000_000_000;
+        });
         var evaluator = harness.Get<IScriptExpressionEvaluator>();
         var context = new JsonObject { ["clientSecret"] = "TOPSECRET" };
 
