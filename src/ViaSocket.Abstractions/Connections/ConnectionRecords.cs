@@ -126,7 +126,8 @@ public sealed record ConnectionView(
     DateTimeOffset? NextRefreshAt,
     DateTimeOffset? LastRefreshedAt,
     ConnectionError? LastError,
-    IReadOnlyList<ConnectionEvent> History);
+    IReadOnlyList<ConnectionEvent> History,
+    int RefreshFailuresToday = 0);
 
 /// <summary>An error with a stable code. Messages never contain secrets.</summary>
 /// <param name="ProviderStatus">The provider's HTTP status, when the error came from one.</param>

@@ -302,6 +302,7 @@ internal sealed partial class ConnectionGrain
     private async Task<CredentialsResult> RefreshFailedAsync(RefreshTrigger trigger, BlockFailure failure, DateTimeOffset now)
     {
         var error = new ConnectionError(ConnectionErrorCodes.RefreshFailed, $"Refresh Token API failed: {failure.Message}", failure.HttpStatus);
+        CountRefreshFailure(now);
         S.LastError = error;
         S.UpdatedAt = now;
         Record(ConnectionEventKinds.RefreshFailed, failure.Code);
@@ -376,6 +377,12 @@ internal sealed partial class ConnectionGrain
     }
 
     private void InvalidateCredentials() => cachedCredentials = null;
+
+    private void CountRefreshFailure(DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        (S.RefreshFailuresOnDay, S.RefreshFailureDay) = (S.RefreshFailureDay == today ? S.RefreshFailuresOnDay + 1 : 1, today);
+    }
 
     private void RecordRefreshSucceeded(RefreshTrigger trigger, TimeSpan? timeBeforeExpiry)
     {

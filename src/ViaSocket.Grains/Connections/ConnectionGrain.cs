@@ -387,7 +387,8 @@ internal sealed partial class ConnectionGrain(
 
     private ConnectionView View() => new(
         WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, S.Status, S.Label, S.UniqueIdentifier,
-        S.CreatedAt, S.UpdatedAt, S.ExpiresAt, NextRefreshAt(), S.LastRefreshedAt, S.LastError, [.. S.History]);
+        S.CreatedAt, S.UpdatedAt, S.ExpiresAt, NextRefreshAt(), S.LastRefreshedAt, S.LastError, [.. S.History],
+        S.RefreshFailureDay == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) ? S.RefreshFailuresOnDay : 0);
 
     /// <summary>When the next refresh attempt is due: the refresh time, or later while backing off after failures.</summary>
     private DateTimeOffset? NextRefreshAt() =>

@@ -36,6 +36,12 @@ internal sealed class ConnectionState
 
     /// <summary>Increases whenever the token changes, so a caller can say which credentials a provider rejected.</summary>
     [Id(19)] public long Generation { get; set; }
+
+    /// <summary>The UTC day <see cref="RefreshFailuresOnDay"/> counts for.</summary>
+    [Id(20)] public DateOnly RefreshFailureDay { get; set; }
+
+    /// <summary>Refresh failures on <see cref="RefreshFailureDay"/>: an outage shows up here without ever ending the connection.</summary>
+    [Id(21)] public int RefreshFailuresOnDay { get; set; }
 }
 
 /// <summary>The authorization attempt waiting for its callback.</summary>

@@ -216,12 +216,13 @@ public sealed record ConnectionResponse(
     DateTimeOffset? NextRefreshAt,
     DateTimeOffset? LastRefreshedAt,
     ConnectionErrorResponse? LastError,
-    IReadOnlyList<ConnectionEventResponse> History)
+    IReadOnlyList<ConnectionEventResponse> History,
+    int RefreshFailuresToday)
 {
     public static ConnectionResponse From(ConnectionView view) => new(
         view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,
         view.ExpiresAt, view.NextRefreshAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
-        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))]);
+        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday);
 }
 
 public sealed record ConnectionErrorResponse(string Code, string Message, int? ProviderStatus)

@@ -67,6 +67,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("degraded", (string?)degraded["status"]);
         Assert.Equal(503, (int)degraded["lastError"]!["providerStatus"]!);
+        Assert.Equal(1, (int)degraded["refreshFailuresToday"]!);
         Assert.Equal(token, await AccessTokenAsync(connectionId));
 
         fixture.Time.Advance(TimeSpan.FromMinutes(1));
