@@ -25,6 +25,10 @@ public sealed class ServerOptions
     public ClusterSettings Cluster { get; set; } = new();
 
     public Uri RedirectUri => new(new Uri(PublicBaseUrl.TrimEnd('/') + "/"), "oauth/callback");
+
+    /// <summary>The section as bound from configuration, for the start-up code that runs before the container exists.</summary>
+    public static ServerOptions From(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<ServerOptions>() ?? new ServerOptions();
 }
 
 public static class ServerRoles

@@ -21,7 +21,7 @@ internal static class DatabaseExtensions
             .Bind(builder.Configuration.GetSection(ServerOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+        var options = ServerOptions.From(builder.Configuration);
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
 
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));

@@ -19,7 +19,7 @@ internal static class FrontEndExtensions
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         builder.Services.AddApiKeyAuthentication();
 
-        var usesEmbeddedDatabase = string.IsNullOrWhiteSpace(builder.Configuration[$"{ServerOptions.SectionName}:Database:ConnectionString"]);
+        var usesEmbeddedDatabase = database.Embedded is not null;
         builder.Services.AddOptions<BootstrapOptions>()
             .Bind(builder.Configuration.GetSection($"{ServerOptions.SectionName}:Bootstrap"))
             .PostConfigure(o => o.GeneratedKeyFile ??= usesEmbeddedDatabase ? Path.Combine(StateDirectories.ForService(), "bootstrap-api-key") : null);

@@ -22,7 +22,7 @@ internal static class OrleansExtensions
     /// </summary>
     public static void AddOrleansForRole(this WebApplicationBuilder builder, Database database)
     {
-        var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+        var options = ServerOptions.From(builder.Configuration);
         var cluster = options.Cluster;
 
         if (options.Role == ServerRoles.FrontEnd)
@@ -38,7 +38,7 @@ internal static class OrleansExtensions
 
         using (var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true)))
         {
-            builder.Services.AddSingleton(EncryptionExtensions.CreateProtector(builder.Configuration, loggerFactory.CreateLogger("ViaSocket.Encryption")));
+            builder.Services.AddSingleton(EncryptionExtensions.CreateProtector(builder.Configuration, database, loggerFactory.CreateLogger("ViaSocket.Encryption")));
         }
 
         builder.UseOrleans(silo =>

@@ -24,7 +24,7 @@ public sealed class EncryptionOptions
 internal static partial class EncryptionExtensions
 {
     /// <summary>The master key ring from configuration; generates a local key on first run of the embedded default.</summary>
-    public static SecretProtector CreateProtector(IConfiguration configuration, ILogger logger)
+    public static SecretProtector CreateProtector(IConfiguration configuration, Database database, ILogger logger)
     {
         var options = configuration.GetSection($"{ServerOptions.SectionName}:Encryption").Get<EncryptionOptions>() ?? new EncryptionOptions();
         if (options.Keys.Count > 0)
@@ -34,10 +34,9 @@ internal static partial class EncryptionExtensions
                 options.ActiveKeyId ?? throw new InvalidOperationException("ViaSocket:Encryption:ActiveKeyId must name one of ViaSocket:Encryption:Keys.")));
         }
 
-        var usesEmbeddedDatabase = string.IsNullOrWhiteSpace(configuration[$"{ServerOptions.SectionName}:Database:ConnectionString"]);
         var directory = options.KeyDirectory is { Length: > 0 } configured
             ? configured
-            : usesEmbeddedDatabase
+            : database.Embedded is not null
                 ? Path.Combine(StateDirectories.ForService(), "master-keys")
                 : throw new InvalidOperationException(
                     "Grain state is encrypted at rest: configure ViaSocket:Encryption:KeyDirectory (a folder of master keys) or ViaSocket:Encryption:Keys with ActiveKeyId.");

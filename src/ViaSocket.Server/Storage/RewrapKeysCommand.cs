@@ -23,8 +23,8 @@ internal static partial class RewrapKeysCommand
         var logger = loggerFactory.CreateLogger("ViaSocket.RewrapKeys");
         try
         {
-            var protector = EncryptionExtensions.CreateProtector(builder.Configuration, logger);
-            var serviceId = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>()?.Cluster.ServiceId ?? new ClusterSettings().ServiceId;
+            var protector = EncryptionExtensions.CreateProtector(builder.Configuration, database, logger);
+            var serviceId = ServerOptions.From(builder.Configuration).Cluster.ServiceId;
             await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
             var (read, rewritten) = await RewrapAsync(dataSource, serviceId, protector, CancellationToken.None);
             LogRewrapped(logger, read, rewritten, protector.KeyRing.ActiveKeyId);

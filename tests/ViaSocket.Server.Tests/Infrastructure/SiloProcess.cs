@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using ViaSocket.Server.Security;
 
 namespace ViaSocket.Server.Tests.Infrastructure;
@@ -26,8 +24,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(string connectionString, ApiKey apiKey, string keyDirectory, Uri publicBaseUrl)
     {
-        var httpPort = FreePort();
-        var siloPort = FreePort();
+        var httpPort = ViaSocketTestHost.FreePort();
+        var siloPort = ViaSocketTestHost.FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
         var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "ViaSocket.Server.dll")])
         {
@@ -39,7 +37,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["ViaSocket__PublicBaseUrl"] = publicBaseUrl.ToString().TrimEnd('/');
         start.Environment["ViaSocket__Database__ConnectionString"] = connectionString;
         start.Environment["ViaSocket__Cluster__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["ViaSocket__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ViaSocket__Cluster__GatewayPort"] = ViaSocketTestHost.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ViaSocket__Bootstrap__ApiKey"] = apiKey.Reveal();
         start.Environment["ViaSocket__Encryption__KeyDirectory"] = keyDirectory;
         start.Environment["ViaSocket__Outbound__AllowLoopback"] = "true";
@@ -87,12 +85,5 @@ public sealed class SiloProcess : IAsyncDisposable
 
         await process.WaitForExitAsync();
         process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -85,7 +85,7 @@ public sealed class ViaSocketTestHost : IAsyncDisposable
 
     public static string NewKeyDirectory() => Path.Combine(Path.GetTempPath(), $"viasocket-keys-{Guid.NewGuid():N}");
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
