@@ -18,6 +18,9 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<AuthVersionCatalog>();
         silo.Services.TryAddSingleton<ConnectionDirectory>();
+        silo.Services.AddOptions<Connections.RefreshOptions>();
+        silo.Services.TryAddSingleton<Connections.RefreshConcurrencyLimiter>();
+        silo.Services.TryAddSingleton<Connections.LocalCredentialCache>();
         silo.Services.AddBlockRunner();
         silo.Services.AddViaSocketMetrics();
         silo.Services.AddHostedService<Connections.OverdueRefreshSweeper>();

@@ -51,6 +51,22 @@ public sealed class DatabaseOptions
 
 public sealed class ClusterSettings
 {
+    /// <summary>
+    /// How long an API request keeps retrying grain calls that fail because a silo is unreachable (a killed silo is
+    /// declared dead within seconds), before answering 503 <c>cluster.unavailable</c>. The default value is 10 seconds.
+    /// </summary>
+    public TimeSpan GrainCallRetryBudget { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a silo waits for a peer's answer to a liveness probe. A peer that misses
+    /// <see cref="MissedProbesLimit"/> probes in a row is declared dead and its grains move to the survivors. The
+    /// default value is 2 seconds (Orleans' own is 5), so a killed silo is detected in about 6 seconds.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The default value is 3.</summary>
+    public int MissedProbesLimit { get; set; } = 3;
+
     /// <summary>The default value is <c>viasocket</c>.</summary>
     public string ClusterId { get; set; } = "viasocket";
 

@@ -19,6 +19,7 @@ public static class ViaSocketApplication
         builder.AddServiceDefaults();
         builder.AddObservability();
         builder.AddFrontEnd(database);
+        builder.AddSharedDataProtection(database);
         builder.AddRequestLimits();
         builder.AddRateLimits();
 
@@ -27,14 +28,19 @@ public static class ViaSocketApplication
         app.UseObservability();
         app.UseRateLimiter();
         app.MapHealthEndpoints();
-        app.MapOAuthCallback();
-        app.MapAuthVersionsApiV1();
-        app.MapConnectionsApiV1();
+
+        // Everything that calls grains rides out the seconds in which a dead silo is being detected.
+        var grainBacked = app.MapGroup("").AddEndpointFilter<ClusterCallRetryFilter>();
+        grainBacked.MapOAuthCallback();
+        grainBacked.MapAuthVersionsApiV1();
+        grainBacked.MapConnectionsApiV1();
+        grainBacked.MapWebhooksApiV1();
+        grainBacked.MapApiKeysApiV1();
+        grainBacked.MapUi();
+        grainBacked.MapWorkspaceApiV1();
+
+        // Not retried as a whole: a repeat could send the caller's request to the upstream API twice.
         app.MapProxyApiV1();
-        app.MapWebhooksApiV1();
-        app.MapApiKeysApiV1();
-        app.MapUi();
-        app.MapWorkspaceApiV1();
         return app;
     }
 }

@@ -11,6 +11,8 @@ internal sealed class ProviderCounters
     private int refreshGrants;
     private int refreshTokenReuses;
     private int revokeCalls;
+    private int tokenRequestsInFlight;
+    private int peakTokenRequestsInFlight;
 
     public int TokenRequests => Volatile.Read(ref tokenRequests);
 
@@ -23,6 +25,29 @@ internal sealed class ProviderCounters
     public int RevokeCalls => Volatile.Read(ref revokeCalls);
 
     public IReadOnlyList<RefreshGrantRecord> RefreshLog => [.. refreshLog];
+
+    public int PeakTokenRequestsInFlight => Volatile.Read(ref peakTokenRequestsInFlight);
+
+    /// <summary>Counts a token request as in flight until the result is disposed, keeping the peak.</summary>
+    public InFlightTokenRequest BeginTokenRequest()
+    {
+        var now = Interlocked.Increment(ref tokenRequestsInFlight);
+        var peak = Volatile.Read(ref peakTokenRequestsInFlight);
+        while (now > peak)
+        {
+            var seen = Interlocked.CompareExchange(ref peakTokenRequestsInFlight, now, peak);
+            peak = seen == peak ? now : seen;
+        }
+
+        return new InFlightTokenRequest(this);
+    }
+
+    public void ResetPeakTokenRequestsInFlight() => Volatile.Write(ref peakTokenRequestsInFlight, Volatile.Read(ref tokenRequestsInFlight));
+
+    internal readonly struct InFlightTokenRequest(ProviderCounters counters) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref counters.tokenRequestsInFlight);
+    }
 
     public void CountTokenRequest() => Interlocked.Increment(ref tokenRequests);
 

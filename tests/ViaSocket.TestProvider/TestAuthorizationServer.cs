@@ -79,6 +79,12 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
 
     public int RevokeCalls => runtime.Counters.RevokeCalls;
 
+    /// <summary>The most token requests (of any grant, any client) being handled at once since the last reset.</summary>
+    public int PeakTokenRequestsInFlight => runtime.Counters.PeakTokenRequestsInFlight;
+
+    /// <summary>Starts a new peak from the number in flight now.</summary>
+    public void ResetPeakTokenRequestsInFlight() => runtime.Counters.ResetPeakTokenRequestsInFlight();
+
     /// <summary>Each refresh request with its arrival time and the status it got, oldest first.</summary>
     public IReadOnlyList<RefreshGrantRecord> RefreshGrantLog => runtime.Counters.RefreshLog;
 

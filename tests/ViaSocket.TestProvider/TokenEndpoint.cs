@@ -19,6 +19,7 @@ internal static class TokenEndpoint
     {
         var receivedAt = runtime.Time.GetUtcNow();
         runtime.Counters.CountTokenRequest();
+        using var inFlight = runtime.Counters.BeginTokenRequest();
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
         var grantType = form?[OAuthWire.Parameters.GrantType].ToString();
         var authentication = form is null ? null : ClientAuthenticator.Authenticate(http.Request, form, runtime.Directory);

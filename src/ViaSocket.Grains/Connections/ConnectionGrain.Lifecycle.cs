@@ -48,7 +48,21 @@ internal sealed partial class ConnectionGrain
         var started = time.GetTimestamp();
         var result = await ServeCredentialsAsync();
         metrics.CredentialsRequested(result.Error?.Code, time.GetElapsedTime(started));
+
+        // Only a settled answer is shared with the local front-end: not while a refresh runs, a change waits to be
+        // written, or refreshed tokens are held unsaved.
+        if (result.Credentials is { } credentials && refreshInFlight is null && persistRetry is null && unpublished.Count == 0)
+        {
+            localCredentials.Publish(this.GetPrimaryKeyString(), credentials, NextRefreshAt());
+        }
+
         return result;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        localCredentials.Withdraw(this.GetPrimaryKeyString());
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     private async Task<CredentialsResult> ServeCredentialsAsync()
@@ -218,7 +232,12 @@ internal sealed partial class ConnectionGrain
         }
 
         var authData = AuthData();
-        var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
+        BlockRunResult result;
+        using (await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId))
+        {
+            result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
+        }
+
         now = time.GetUtcNow();
         if (result.Failure is { } failure)
         {
@@ -376,7 +395,11 @@ internal sealed partial class ConnectionGrain
         }
     }
 
-    private void InvalidateCredentials() => cachedCredentials = null;
+    private void InvalidateCredentials()
+    {
+        cachedCredentials = null;
+        localCredentials.Withdraw(this.GetPrimaryKeyString());
+    }
 
     private void CountRefreshFailure(DateTimeOffset now)
     {

@@ -30,6 +30,8 @@ internal sealed partial class ConnectionGrain(
     TimeProvider time,
     ILogger<ConnectionGrain> logger,
     ViaSocketMetrics metrics,
+    RefreshConcurrencyLimiter refreshLimiter,
+    LocalCredentialCache localCredentials,
     IScriptExpressionEvaluator? evaluator = null) : Grain, IConnectionGrain, IRemindable
 {
     private const int MaxHistory = 20;
@@ -280,6 +282,7 @@ internal sealed partial class ConnectionGrain(
 
     private async Task DeleteAsync()
     {
+        localCredentials.Withdraw(this.GetPrimaryKeyString());
         await state.ClearStateAsync();
         await directory.DeleteAsync(WorkspaceId, ConnectionId);
         DeactivateOnIdle();
@@ -287,6 +290,8 @@ internal sealed partial class ConnectionGrain(
 
     private async Task PersistAsync()
     {
+        // The front-end must not keep serving what this write replaces; the next read through the grain republishes.
+        localCredentials.Withdraw(this.GetPrimaryKeyString());
         await state.WriteStateAsync();
         NoteStatusPersisted();
         await directory.UpsertAsync(DirectoryEntry());

@@ -29,6 +29,7 @@ public sealed class ViaSocketMetrics
         public const string BlockDuration = "viasocket.block.duration";
         public const string SandboxLimitHits = "viasocket.sandbox.limit_hits";
         public const string WebhookDeliveries = "viasocket.webhook.deliveries";
+        public const string GrainCallRetries = "viasocket.frontend.grain_call_retries";
     }
 
     /// <summary>Tag names shared by the instruments.</summary>
@@ -71,6 +72,7 @@ public sealed class ViaSocketMetrics
     private readonly Histogram<double> blockDuration;
     private readonly Counter<long> sandboxLimitHits;
     private readonly Counter<long> webhookDeliveries;
+    private readonly Counter<long> grainCallRetries;
 
     public ViaSocketMetrics(IMeterFactory meterFactory)
     {
@@ -91,6 +93,8 @@ public sealed class ViaSocketMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         sandboxLimitHits = Meter.CreateCounter<long>(Names.SandboxLimitHits, "{run}", "Block runs stopped by a sandbox limit (statements, memory, recursion, time).");
         webhookDeliveries = Meter.CreateCounter<long>(Names.WebhookDeliveries, "{attempt}", "Webhook delivery attempts, by outcome and error.");
+        grainCallRetries = Meter.CreateCounter<long>(
+            Names.GrainCallRetries, "{retry}", "API requests the front-end retried because a silo was unreachable (outcome retrying), or gave up on (outcome abandoned).");
     }
 
     /// <summary>The meter the instruments live on; the host adds its observable instruments to it.</summary>
@@ -125,6 +129,10 @@ public sealed class ViaSocketMetrics
 
         refreshes.Add(1, tags);
     }
+
+    /// <param name="abandoned">True when the retry budget ran out and the request was answered with 503.</param>
+    public void GrainCallRetried(bool abandoned) =>
+        grainCallRetries.Add(1, new KeyValuePair<string, object?>(Tags.Outcome, abandoned ? Outcomes.Abandoned : Outcomes.Retrying));
 
     /// <param name="errorCode">Null when credentials were served; otherwise the connection error code.</param>
     public void CredentialsRequested(string? errorCode, TimeSpan duration)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -5,6 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ViaSocket.Connections;
 using ViaSocket.Domain.Connections;
+using ViaSocket.Grains.Connections;
+using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Persistence.Connections;
 using ViaSocket.Server.Extensions;
 using ViaSocket.Server.Security;
@@ -95,10 +98,21 @@ internal static class ConnectionsApi
         return view is null ? ErrorResults.NotFound() : TypedResults.Ok(ConnectionResponse.From(view));
     }
 
-    public static async Task<Results<Ok<CredentialsResponse>, ProblemHttpResult>> GetCredentials(string connectionId, HttpContext http, IGrainFactory grains)
+    public static async Task<Results<Ok<CredentialsResponse>, ProblemHttpResult>> GetCredentials(
+        string connectionId, HttpContext http, IGrainFactory grains, [FromServices] LocalCredentialCache? localCredentials, [FromServices] ViaSocketMetrics? metrics)
     {
-        var result = await Grain(grains, http, connectionId).GetCredentialsAsync();
         http.Response.Headers.CacheControl = "no-store";
+        var started = Stopwatch.GetTimestamp();
+        var key = GrainKeys.Connection(http.User.WorkspaceIdOf(), connectionId);
+
+        // On a silo, an activation hosted here shares its current answer in-process; otherwise ask the grain.
+        if (localCredentials is not null && localCredentials.TryGet(key, out var local))
+        {
+            metrics?.CredentialsRequested(null, Stopwatch.GetElapsedTime(started));
+            return TypedResults.Ok(CredentialsResponse.From(local));
+        }
+
+        var result = await grains.GetGrain<IConnectionGrain>(key).GetCredentialsAsync();
         return result.Succeeded ? TypedResults.Ok(CredentialsResponse.From(result.Credentials!)) : ErrorResults.For(result.Error!);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using ViaSocket.Grains;
+using ViaSocket.Grains.Connections;
 using ViaSocket.Server.Storage;
 
 namespace ViaSocket.Server.Extensions;
@@ -46,12 +47,14 @@ internal static class OrleansExtensions
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
             silo.ConfigureEndpoints(AdvertisedAddress(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+            silo.Configure<ClusterMembershipOptions>(o => (o.ProbeTimeout, o.NumMissedProbesLimit) = (cluster.ProbeTimeout, cluster.MissedProbesLimit));
             silo.AddEncryptedAdoNetGrainStorage(StorageNames.Default, database);
             silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
 
             // Stream subscriptions must survive restarts, so the pub-sub store is PostgreSQL too.
             silo.AddAdoNetGrainStorage(ConnectionEventsHostingExtensions.PubSubStorageName, o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
             silo.AddViaSocketGrains();
+            silo.Services.AddOptions<RefreshOptions>().Bind(builder.Configuration.GetSection(RefreshOptions.SectionPath)).ValidateDataAnnotations().ValidateOnStart();
             silo.AddConnectionEvents();
         });
     }

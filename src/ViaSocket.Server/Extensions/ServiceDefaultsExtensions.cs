@@ -22,6 +22,7 @@ internal static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StorageExceptionHandler>();
+        builder.Services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag])
             .AddCheck<ClusterHealthCheck>("orleans", tags: [HealthApi.ReadyTag]);

@@ -49,36 +49,42 @@ internal sealed class ApiKeyAuthenticationHandler(
     }
 
     /// <summary>The key's identity if its grain knows it and it is not revoked, cached for a short while.</summary>
-    public static async Task<ApiKeyIdentity?> VerifyAsync(ApiKey key, IGrainFactory grains, IMemoryCache cache)
+    public static async Task<ApiKeyIdentity?> VerifyAsync(ApiKey key, IGrainFactory grains, IMemoryCache cache) =>
+        (await VerifyKeyAsync(key, grains, cache))?.Identity;
+
+    private static async Task<VerifiedKey?> VerifyKeyAsync(ApiKey key, IGrainFactory grains, IMemoryCache cache)
     {
         // Keyed by the presented secret itself, so a cache hit costs a dictionary lookup and no hashing.
         var cacheKey = (key.KeyId, key.Secret);
-        if (!cache.TryGetValue(cacheKey, out ApiKeyIdentity? identity))
+        if (!cache.TryGetValue(cacheKey, out VerifiedKey? verified))
         {
-            identity = await grains.GetGrain<IApiKeyGrain>(key.KeyId).VerifyAsync(key.SecretHash());
+            var identity = await grains.GetGrain<IApiKeyGrain>(key.KeyId).VerifyAsync(key.SecretHash());
             if (identity is null)
             {
                 return null;
             }
 
-            cache.Set(cacheKey, identity, VerifiedKeyLifetime);
+            verified = new VerifiedKey(identity, Principal(identity));
+            cache.Set(cacheKey, verified, VerifiedKeyLifetime);
         }
 
-        return identity;
+        return verified;
     }
 
-    private async Task<AuthenticateResult> AuthenticateAsync(ApiKey key)
-    {
-        if (await VerifyAsync(key, grains, cache) is not { } identity)
-        {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
-        }
+    private async Task<AuthenticateResult> AuthenticateAsync(ApiKey key) =>
+        await VerifyKeyAsync(key, grains, cache) is { } verified
+            ? AuthenticateResult.Success(new AuthenticationTicket(verified.Principal, SchemeName))
+            : AuthenticateResult.Fail("Unknown or revoked API key.");
 
+    /// <summary>Built once per verified key: the principal is read-only after authentication, so requests share it.</summary>
+    private static ClaimsPrincipal Principal(ApiKeyIdentity identity)
+    {
         var claims = new List<Claim> { new(ApiKeyClaims.WorkspaceId, identity.WorkspaceId), new(ApiKeyClaims.KeyId, identity.KeyId) };
         claims.AddRange(identity.Scopes.Select(scope => new Claim(ApiKeyClaims.Scope, scope)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }
+
+    private sealed record VerifiedKey(ApiKeyIdentity Identity, ClaimsPrincipal Principal);
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         WriteProblemAsync(StatusCodes.Status401Unauthorized, ApiErrorCodes.Unauthenticated, "A valid workspace API key is required (Authorization: Bearer vso_...).");

@@ -59,6 +59,47 @@ public sealed class SiloFailoverTests
         await engine.StopAsync();
     }
 
+    [Fact]
+    public async Task Reads_through_the_surviving_front_end_while_the_hosting_silo_dies_are_answered_not_failed()
+    {
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
+        await using var provider = await TestAuthorizationServer.StartAsync();
+        var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
+        var keys = ViaSocketTestHost.NewKeyDirectory();
+        var publicBaseUrl = new Uri("http://127.0.0.1:1/");
+        await using var first = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
+        await using var second = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
+        provider.RegisterClient(ProviderDefinitions.Client(new Uri(publicBaseUrl, "/oauth/callback")));
+        using var api = new HttpClient { BaseAddress = first.BaseAddress };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        var connectionId = await ConnectThroughAsync(api, provider, first.BaseAddress);
+
+        using var engine = EngineClient.CreateHost(connectionString);
+        await engine.StartAsync();
+        var grains = engine.Services.GetRequiredService<IClusterClient>();
+        var connection = grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId));
+        await connection.GetCredentialsAsync();
+        var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(connection);
+        var (victim, survivor) = host!.Endpoint.Port == first.SiloPort ? (first, second) : (second, first);
+        await engine.StopAsync();
+
+        victim.Kill();
+
+        // The first reads go to the dead silo's activation; the front-end must wait out the detection and answer.
+        using var survivorApi = new HttpClient { BaseAddress = survivor.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        survivorApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        var reads = Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await survivorApi.GetAsync($"/v1/connections/{connectionId}/credentials");
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        });
+        var answers = await Task.WhenAll(reads);
+
+        Assert.All(answers, answer => Assert.True(answer.StatusCode == System.Net.HttpStatusCode.OK, $"{(int)answer.StatusCode}: {answer.Body}"));
+        var token = ((string)JsonNode.Parse(answers[0].Body)!["headers"]!["Authorization"]!)["Bearer ".Length..];
+        Assert.True(provider.IsAccessTokenActive(token));
+    }
+
     private static async Task<string> ConnectThroughAsync(HttpClient api, TestAuthorizationServer provider, Uri serviceBase)
     {
         var definition = ProviderDefinitions.JavaScript(provider);

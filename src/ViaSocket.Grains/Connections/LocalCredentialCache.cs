@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using ViaSocket.Connections;
+
+namespace ViaSocket.Grains.Connections;
+
+/// <summary>
+/// Credentials that connection activations on this silo publish for the front-end in the same process, so the hot
+/// read path needs no grain call. An entry is the activation's own answer: it is published only while the activation
+/// would answer a read with exactly those credentials, withdrawn before any change to the connection is written and
+/// when the activation deactivates, and it lapses on its own when a refresh falls due or the token expires. Entries
+/// also lapse after <see cref="MaxEntryAge"/>, which bounds what a missed withdrawal (an activation lost without
+/// deactivating, a duplicate activation elsewhere during a partition) could ever serve.
+/// </summary>
+public sealed class LocalCredentialCache(TimeProvider time)
+{
+    public static readonly TimeSpan MaxEntryAge = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+
+    /// <summary>The credentials the activation of <paramref name="connectionKey"/> on this silo currently serves, if any.</summary>
+    public bool TryGet(string connectionKey, out ConnectionCredentials credentials)
+    {
+        if (entries.TryGetValue(connectionKey, out var entry) && time.GetUtcNow() < entry.ValidUntil)
+        {
+            credentials = entry.Credentials;
+            return true;
+        }
+
+        credentials = null!;
+        return false;
+    }
+
+    public int Count => entries.Count;
+
+    internal void Publish(string connectionKey, ConnectionCredentials credentials, DateTimeOffset? refreshDueAt)
+    {
+        var validUntil = time.GetUtcNow() + MaxEntryAge;
+        foreach (var limit in new[] { refreshDueAt, credentials.ExpiresAt })
+        {
+            if (limit is { } at && at < validUntil)
+            {
+                validUntil = at;
+            }
+        }
+
+        entries[connectionKey] = new Entry(credentials, validUntil);
+    }
+
+    internal void Withdraw(string connectionKey) => entries.TryRemove(connectionKey, out _);
+
+    private sealed record Entry(ConnectionCredentials Credentials, DateTimeOffset ValidUntil);
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.Messaging;
+using ViaSocket.Grains.Diagnostics;
+
+namespace ViaSocket.Server.Apis;
+
+/// <summary>Failures of a grain call that mean "the silo it went to is gone or unreachable", not "the call failed".</summary>
+internal static class ClusterFailures
+{
+    public const string Unavailable = "cluster.unavailable";
+
+    public static bool IsTransient(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// Retries an API request whose grain call failed because a silo died or was unreachable. Until the cluster declares a
+/// killed silo dead (a few seconds), calls to the grains it hosted fail fast; once it does, the same call activates them
+/// on a survivor. Every API operation tolerates a repeat (reads; refresh and disconnect are idempotent; a repeated
+/// start makes a fresh attempt), so the caller gets an answer instead of a 500.
+/// </summary>
+internal sealed partial class ClusterCallRetryFilter(IOptions<ServerOptions> options, ViaSocketMetrics metrics, ILogger<ClusterCallRetryFilter> logger) : IEndpointFilter
+{
+    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            // A handler that reads the body itself must find it again on the retry.
+            http.Request.EnableBuffering();
+        }
+
+        // Real time on purpose: the wait is for a real cluster to notice a dead silo, whatever clock the service runs on.
+        var started = Stopwatch.GetTimestamp();
+        var budget = options.Value.Cluster.GrainCallRetryBudget;
+        var delay = FirstDelay;
+        while (true)
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (Exception exception) when (ClusterFailures.IsTransient(exception)
+                && !http.Response.HasStarted
+                && !http.RequestAborted.IsCancellationRequested
+                && Stopwatch.GetElapsedTime(started) + delay < budget)
+            {
+                metrics.GrainCallRetried(abandoned: false);
+                LogRetrying(logger, http.Request.Method, http.GetEndpoint()?.DisplayName ?? "unknown", exception.GetType().Name, delay.TotalMilliseconds);
+                await Task.Delay(delay, http.RequestAborted);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+                if (http.Request.Body.CanSeek)
+                {
+                    http.Request.Body.Position = 0;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Endpoint}: a silo was unreachable ({ErrorType}); retrying in {DelayMs} ms")]
+    private static partial void LogRetrying(ILogger logger, string method, string endpoint, string errorType, double delayMs);
+}
+
+/// <summary>A silo failure that outlasted the retries (or happened outside an API endpoint) is a 503, not a 500.</summary>
+internal sealed partial class ClusterUnavailableExceptionHandler(ViaSocketMetrics metrics, ILogger<ClusterUnavailableExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!ClusterFailures.IsTransient(exception))
+        {
+            return false;
+        }
+
+        metrics.GrainCallRetried(abandoned: true);
+        LogUnavailable(logger, exception.GetType().Name);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = "1";
+        await Results.Problem(Problems.Create(
+            StatusCodes.Status503ServiceUnavailable,
+            ClusterFailures.Unavailable,
+            "The cluster could not reach the silo that holds this object; try again shortly.")).ExecuteAsync(httpContext);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A request failed because a silo stayed unreachable ({ErrorType})")]
+    private static partial void LogUnavailable(ILogger logger, string errorType);
+}
