@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ViaSocket.Grains.AuthVersions;
 using ViaSocket.Grains.Diagnostics;
+using ViaSocket.Persistence;
 using ViaSocket.Persistence.Connections;
 
 namespace ViaSocket.Grains;
@@ -24,6 +25,9 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.AddBlockRunner();
         silo.Services.AddViaSocketMetrics();
         silo.Services.AddHostedService<Connections.OverdueRefreshSweeper>();
+        silo.Services.TryAddSingleton<GrainStatePurger>();
+        silo.Services.TryAddSingleton<Connections.AbandonedAuthorizationPurger>();
+        silo.Services.AddHostedService(services => services.GetRequiredService<Connections.AbandonedAuthorizationPurger>());
         return silo;
     }
 }
