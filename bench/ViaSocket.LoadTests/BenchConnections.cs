@@ -12,10 +12,11 @@ namespace ViaSocket.LoadTests;
 /// Creates active connections the way an integration author and end users would: publishes an auth version for the
 /// loopback provider, then runs start, consent and callback once per connection.
 /// </summary>
-internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAuthorizationServer provider)
+/// <param name="refreshMarginSeconds">The version's <c>tokenExpiry.refreshMarginSeconds</c>; null keeps the service default.</param>
+internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAuthorizationServer provider, int? refreshMarginSeconds = null)
 {
-    private const string PluginId = "bench-crm";
-    private const string VersionId = "v1";
+    public const string PluginId = "bench-crm";
+    public const string VersionId = "v1";
     private const string ClientId = "bench-app";
 
     // A bench-only client registered at the in-process test provider; it protects nothing.
@@ -27,6 +28,9 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
     /// <summary>The provider-side registration; the definition sends the secret in the form (client_secret_post).</summary>
     public static TestClient Client(Uri callbackUrl) =>
         new(ClientId, ClientSecret, [callbackUrl.ToString()]) { AuthMethods = ClientAuthMethods.ClientSecretPost };
+
+    /// <summary>The provider-side registration with a given access-token lifetime (read by the provider at issue time).</summary>
+    public static TestClient Client(Uri callbackUrl, TimeSpan accessTokenLifetime) => Client(callbackUrl) with { AccessTokenLifetime = accessTokenLifetime };
 
     /// <summary>Returns the ids of <paramref name="count"/> connections, each checked to serve credentials.</summary>
     public async Task<IReadOnlyList<string>> CreateAsync(int count, CancellationToken cancellationToken)
@@ -45,10 +49,24 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
         return ids;
     }
 
+    /// <summary>Publishes the bench auth version only, for callers that create connections another way.</summary>
+    public async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        using var api = new HttpClient { BaseAddress = baseAddress };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        await PublishAsync(api, cancellationToken);
+    }
+
     private async Task PublishAsync(HttpClient api, CancellationToken cancellationToken)
     {
         var versionPath = $"/v1/plugins/{PluginId}/auth-versions/{VersionId}";
-        using (var put = await api.PutAsJsonAsync(versionPath, Definition(), cancellationToken))
+        var definition = Definition();
+        if (refreshMarginSeconds is { } margin)
+        {
+            definition["tokenExpiry"] = new JsonObject { ["refreshMarginSeconds"] = margin };
+        }
+
+        using (var put = await api.PutAsJsonAsync(versionPath, definition, cancellationToken))
         {
             await EnsureAsync(put, "saving the auth version", cancellationToken);
         }
@@ -85,7 +103,10 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
         return connectionId;
     }
 
-    /// <summary>Token exchange as a declarative form request (client_secret_post), a bearer header appended.</summary>
+    /// <summary>
+    /// Token exchange and refresh as declarative form requests (client_secret_post), a bearer header appended. The
+    /// provider rotates refresh tokens, so the refresh sends the current one from <c>accesstokencode</c>.
+    /// </summary>
     private JsonObject Definition() => new()
     {
         ["authorization"] = new JsonObject
@@ -110,6 +131,22 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
                     ["code"] = "${context.authData.code}",
                     ["redirect_uri"] = "${context.redirectUri}",
                     ["code_verifier"] = "${context.codeVerifier}",
+                    ["client_id"] = "${context.clientId}",
+                    ["client_secret"] = "${context.clientSecret}",
+                },
+            },
+        },
+        ["refreshToken"] = new JsonObject
+        {
+            ["request"] = new JsonObject
+            {
+                ["method"] = "POST",
+                ["url"] = provider.TokenUrl.ToString(),
+                ["bodyType"] = "form",
+                ["body"] = new JsonObject
+                {
+                    ["grant_type"] = "refresh_token",
+                    ["refresh_token"] = "${context.authData.accesstokencode.refresh_token}",
                     ["client_id"] = "${context.clientId}",
                     ["client_secret"] = "${context.clientSecret}",
                 },

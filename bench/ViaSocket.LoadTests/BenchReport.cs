@@ -12,6 +12,15 @@ internal sealed class BenchReport(string commandLine, MachineDescription before,
     /// <summary>The issue's goal for in-silo credential grain calls per second on 2 cores.</summary>
     public const double GrainCallsGoal = 300_000;
 
+    /// <summary>The issue's goal: credentials over HTTP at least this many times the DB-per-request baseline's req/s.</summary>
+    public const double BaselineRatioGoal = 10;
+
+    /// <summary>The issue's goal for the refresh storm's throughput.</summary>
+    public const double RefreshesPerSecondGoal = 2_000;
+
+    /// <summary>The issue's goal for memory per active idle connection (3 KB).</summary>
+    public const double BytesPerConnectionGoal = 3 * 1024;
+
     public string HttpSection(IReadOnlyList<Measurement> measurements, int connections)
     {
         var text = new StringBuilder();
@@ -43,6 +52,34 @@ internal sealed class BenchReport(string commandLine, MachineDescription before,
 
         AppendFirstErrors(text, measurements);
         return text.ToString();
+    }
+
+    public string BaselineSection(IReadOnlyList<Measurement> measurements, int connections)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"## Credentials vs a DB-per-request baseline ({connections} connections, round-robin, same run)");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Goal: credentials >= {BaselineRatioGoal:0}x the baseline's req/s. The baseline (`GET {BaselineCredentials.PathTemplate}`, same API-key auth and scope) reads the connection's state row from PostgreSQL through the service's encrypting grain storage, decrypts it and renders the credentials with the same compiled `CredentialBuilder` on every call, as a stateless credentials service does.");
+        text.AppendLine();
+        text.AppendLine("| concurrency | baseline req/s | credentials req/s | ratio | goal | baseline p50 / p99 ms | credentials p50 / p99 ms | service CPU µs / request (baseline / credentials) | errors baseline |");
+        text.AppendLine("|---:|---:|---:|---:|:---:|---:|---:|---:|---:|");
+        foreach (var (level, baseline, credentials) in Pairs(measurements, LoadLabels.Baseline, LoadLabels.Credentials))
+        {
+            var ratio = Ratio(credentials, baseline);
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {level} | {baseline.PerSecond:N0} | {credentials.PerSecond:N0} | {ratio:0.0} | {(ratio >= BaselineRatioGoal ? "met" : "missed")} | {Latency(baseline)} | {Latency(credentials)} | {MicrosecondsPer(baseline.Cpu.ServerCores ?? 0, baseline):0.0} / {MicrosecondsPer(credentials.Cpu.ServerCores ?? 0, credentials):0.0} | {baseline.Errors} |");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Worst ratio over the concurrency levels of <paramref name="targetLabel"/> to <paramref name="baselineLabel"/>; null when not measured.</summary>
+    public static double? WorstRatio(IReadOnlyList<Measurement> measurements, string baselineLabel, string targetLabel)
+    {
+        var relevant = measurements.Where(m => m.Label == baselineLabel || m.Label == targetLabel).ToList();
+        return relevant.Any(m => m.Label == baselineLabel) && relevant.Any(m => m.Label == targetLabel)
+            ? Pairs(relevant, baselineLabel, targetLabel).Min(p => Ratio(p.Target, p.Baseline))
+            : null;
     }
 
     public string GrainSection(IReadOnlyList<Measurement> measurements, int connections)
@@ -98,7 +135,7 @@ internal sealed class BenchReport(string commandLine, MachineDescription before,
         return path;
     }
 
-    private static IEnumerable<(int Level, Measurement Baseline, Measurement Target)> Pairs(IReadOnlyList<Measurement> measurements, string baselineLabel, string targetLabel) =>
+    public static IEnumerable<(int Level, Measurement Baseline, Measurement Target)> Pairs(IReadOnlyList<Measurement> measurements, string baselineLabel, string targetLabel) =>
         measurements.GroupBy(m => m.Concurrency)
             .Select(level => (level.Key, level.Single(m => m.Label == baselineLabel), level.Single(m => m.Label == targetLabel)))
             .OrderBy(pair => pair.Key);

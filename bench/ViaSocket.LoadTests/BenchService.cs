@@ -11,7 +11,8 @@ namespace ViaSocket.LoadTests;
 
 /// <summary>
 /// The real service (silo + front-end, throwaway PostgreSQL) on 127.0.0.1 with a <c>GET /hello</c> baseline endpoint
-/// in the same pipeline, a loopback OAuth provider, and <see cref="ConnectionIds"/> active connections to read.
+/// and the DB-per-request <see cref="BaselineCredentials"/> endpoint in the same pipeline, a loopback OAuth provider,
+/// and <see cref="ConnectionIds"/> active connections to read.
 /// </summary>
 internal sealed class BenchService : IAsyncDisposable
 {
@@ -21,13 +22,12 @@ internal sealed class BenchService : IAsyncDisposable
     /// <summary>The workspace of the bootstrap key; connection grain keys start with it.</summary>
     public const string WorkspaceId = "default";
 
-    private readonly TestAuthorizationServer provider;
     private readonly string masterKeyDirectory;
 
     private BenchService(WebApplication app, TestAuthorizationServer provider, string masterKeyDirectory, Uri baseAddress, ApiKey apiKey, IReadOnlyList<string> connectionIds)
     {
         App = app;
-        this.provider = provider;
+        Provider = provider;
         this.masterKeyDirectory = masterKeyDirectory;
         BaseAddress = baseAddress;
         ApiKey = apiKey;
@@ -36,13 +36,23 @@ internal sealed class BenchService : IAsyncDisposable
 
     public WebApplication App { get; }
 
+    /// <summary>The loopback OAuth provider the bench auth version talks to.</summary>
+    public TestAuthorizationServer Provider { get; }
+
+    /// <summary>The exact redirect URI registered at the provider (what the service sends as <c>redirect_uri</c>).</summary>
+    public Uri CallbackUrl => new(BaseAddress, "/oauth/callback");
+
     public Uri BaseAddress { get; }
 
     public ApiKey ApiKey { get; }
 
     public IReadOnlyList<string> ConnectionIds { get; }
 
-    public static async Task<BenchService> StartAsync(int connectionCount, CancellationToken cancellationToken)
+    /// <param name="connectionCount">Connections created through the HTTP OAuth flow before returning.</param>
+    /// <param name="settings">Extra configuration, e.g. <c>ViaSocket:Refresh:MaxConcurrentPerVersion</c>.</param>
+    /// <param name="refreshMarginSeconds">The bench version's <c>tokenExpiry.refreshMarginSeconds</c>; null keeps the default.</param>
+    public static async Task<BenchService> StartAsync(
+        int connectionCount, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null, int? refreshMarginSeconds = null)
     {
         var connectionString = await new PostgresFixture().CreateDatabaseAsync(cancellationToken);
         var provider = await TestAuthorizationServer.StartAsync();
@@ -53,7 +63,7 @@ internal sealed class BenchService : IAsyncDisposable
         {
             var apiKey = ApiKey.Generate();
             var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}/");
-            var app = await ViaSocketApplication.BuildAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            var configuration = new Dictionary<string, string?>
             {
                 ["Urls"] = baseAddress.ToString().TrimEnd('/'),
                 ["ViaSocket:PublicBaseUrl"] = baseAddress.ToString().TrimEnd('/'),
@@ -68,14 +78,21 @@ internal sealed class BenchService : IAsyncDisposable
                 ["Logging:LogLevel:Default"] = "Warning",
                 // Stdout carries the ready line the orchestrator parses; logs go to stderr.
                 ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
-            }));
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                configuration[key] = value;
+            }
+
+            var app = await ViaSocketApplication.BuildAsync([], builder => builder.Configuration.AddInMemoryCollection(configuration));
             app.MapGet(HelloPath, () => "hello").AllowAnonymous();
+            BaselineCredentials.Map(app);
             await app.StartAsync(cancellationToken);
 
             try
             {
                 provider.RegisterClient(BenchConnections.Client(new Uri(baseAddress, "/oauth/callback")));
-                var connections = new BenchConnections(baseAddress, apiKey, provider);
+                var connections = new BenchConnections(baseAddress, apiKey, provider, refreshMarginSeconds);
                 var ids = await connections.CreateAsync(connectionCount, cancellationToken);
                 return new BenchService(app, provider, masterKeyDirectory, baseAddress, apiKey, ids);
             }
@@ -98,7 +115,7 @@ internal sealed class BenchService : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
-        await provider.DisposeAsync();
+        await Provider.DisposeAsync();
         DeleteDirectory(masterKeyDirectory);
     }
 

@@ -19,7 +19,8 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Id => process.Id;
 
-    public static ChildProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="echo">Also print the child's other stdout lines (its progress) on this process's stdout.</param>
+    public static ChildProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool echo = false)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -49,6 +50,11 @@ internal sealed class ChildProcess : IAsyncDisposable
             }
             else
             {
+                if (echo && !e.Data.StartsWith(Protocol.ResultPrefix, StringComparison.Ordinal) && !e.Data.StartsWith(Protocol.ReadyPrefix, StringComparison.Ordinal))
+                {
+                    Console.Out.WriteLine(e.Data);
+                }
+
                 child.stdout.Writer.TryWrite(e.Data);
             }
         };

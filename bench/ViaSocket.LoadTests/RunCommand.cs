@@ -7,6 +7,9 @@ internal static class LoadLabels
 {
     public const string Hello = "hello";
     public const string Credentials = "credentials";
+
+    /// <summary>P2: the DB-per-request endpoint (<see cref="BaselineCredentials"/>).</summary>
+    public const string Baseline = "db-per-request";
 }
 
 /// <summary>
@@ -30,10 +33,15 @@ internal static class RunCommand
         var duration = args.Seconds("duration", 10);
         var machineBefore = MachineDescription.Read();
 
-        var http = await MeasureHttpAsync(connections, levels, warmup, duration, args.Seconds("service-warmup", 10));
+        var withBaseline = !args.Has("skip-baseline");
+        var http = await MeasureHttpAsync(connections, levels, warmup, duration, args.Seconds("service-warmup", 10), withBaseline);
         var sections = new List<string>();
         var report = new BenchReport(commandLine, machineBefore, MachineDescription.Read());
         sections.Add(report.HttpSection(http, connections));
+        if (withBaseline)
+        {
+            sections.Add(report.BaselineSection(http, connections));
+        }
 
         if (!args.Has("skip-grains"))
         {
@@ -47,25 +55,31 @@ internal static class RunCommand
         return 0;
     }
 
-    private static async Task<IReadOnlyList<Measurement>> MeasureHttpAsync(int connections, int[] levels, TimeSpan warmup, TimeSpan duration, TimeSpan serviceWarmup)
+    /// <summary>P1 (and P2 with <paramref name="withBaseline"/>): one closed-loop run per target and level against one service.</summary>
+    public static async Task<IReadOnlyList<Measurement>> MeasureHttpAsync(
+        int connections, int[] levels, TimeSpan warmup, TimeSpan duration, TimeSpan serviceWarmup, bool withBaseline)
     {
         await using var serve = ChildProcess.Start(["serve", "--connections", Text(connections)]);
         var ready = Protocol.Parse<ServeReady>(await serve.ReadLineAsync(Protocol.ReadyPrefix, StartupTimeout), Protocol.ReadyPrefix);
         Console.Out.WriteLine($"Service ready at {ready.BaseUrl} (pid {ready.ProcessId}) with {ready.ConnectionIds.Count} connections.");
 
         var credentialPaths = string.Join(',', ready.ConnectionIds.Select(id => $"/v1/connections/{id}/credentials"));
+        var baselinePaths = string.Join(',', ready.ConnectionIds.Select(BaselineCredentials.PathFor));
+        var all = new List<(string Label, string Paths)> { (LoadLabels.Hello, BenchService.HelloPath), (LoadLabels.Credentials, credentialPaths) };
+        if (withBaseline)
+        {
+            all.Add((LoadLabels.Baseline, baselinePaths));
+        }
 
         // The service keeps JIT-compiling (tiered PGO recompiles hot methods) for many seconds after it starts, more so
-        // for the larger credential path; warming both targets first keeps that cost out of every measured window.
-        await LoadAsync(ready, LoadLabels.Credentials, BenchService.HelloPath + "," + credentialPaths, levels[0], serviceWarmup, TimeSpan.FromSeconds(1));
+        // for the larger credential path; warming every target first keeps that cost out of every measured window.
+        await LoadAsync(ready, LoadLabels.Credentials, string.Join(',', all.Select(t => t.Paths)), levels[0], serviceWarmup, TimeSpan.FromSeconds(1));
 
         var measurements = new List<Measurement>();
         for (var i = 0; i < levels.Length; i++)
         {
-            // Alternating the order (hello first, then credentials first, ...) spreads drift over both targets.
-            var targets = i % 2 == 0
-                ? new[] { (LoadLabels.Hello, BenchService.HelloPath), (LoadLabels.Credentials, credentialPaths) }
-                : new[] { (LoadLabels.Credentials, credentialPaths), (LoadLabels.Hello, BenchService.HelloPath) };
+            // Rotating the order (hello first, then credentials first, ...) spreads drift over every target.
+            var targets = all.Skip(i % all.Count).Concat(all.Take(i % all.Count));
             foreach (var (label, paths) in targets)
             {
                 var measurement = await LoadAsync(ready, label, paths, levels[i], warmup, duration);
@@ -86,7 +100,7 @@ internal static class RunCommand
             // The load generator stays lean: workstation GC, so the service keeps its own GC setting to itself.
             ["DOTNET_gcServer"] = "0",
         };
-        if (label == LoadLabels.Credentials)
+        if (label != LoadLabels.Hello)
         {
             environment[Protocol.ApiKeyVariable] = ready.ApiKey;
         }
@@ -101,7 +115,8 @@ internal static class RunCommand
         return Protocol.Parse<Measurement>(lines.Single(), Protocol.ResultPrefix);
     }
 
-    private static async Task<IReadOnlyList<Measurement>> MeasureGrainsAsync(CommandArguments args, int connections)
+    /// <summary>P3, in a <c>grains</c> child process.</summary>
+    public static async Task<IReadOnlyList<Measurement>> MeasureGrainsAsync(CommandArguments args, int connections)
     {
         var levels = args.String("grain-levels", "64,512");
         var warmup = args.Seconds("grain-warmup", 2);

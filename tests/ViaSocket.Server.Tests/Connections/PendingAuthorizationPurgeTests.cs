@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using ViaSocket.Grains;
 using ViaSocket.Grains.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
@@ -16,7 +15,7 @@ public sealed class PendingAuthorizationPurgeTests(ServiceFixture fixture) : ICl
         await fixture.Flow.PublishAsync("purge", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
         var (_, abandoned) = await fixture.Flow.StartAsync("purge", "v1", ownerId: "abandoned");
         var abandonedCallback = await fixture.Flow.ConsentAsync(abandoned);
-        await ExecuteAsync($"UPDATE orleans_storage SET modified_at = now() - interval '25 hours' WHERE state_name = '{StorageNames.PendingAuthorizationState}'");
+        await fixture.ExecuteSqlAsync($"UPDATE orleans_storage SET modified_at = now() - interval '25 hours' WHERE state_name = '{StorageNames.PendingAuthorizationState}'");
         var (_, recent) = await fixture.Flow.StartAsync("purge", "v1", ownerId: "recent");
         Assert.Equal(2, await PendingRowsAsync());
 
@@ -35,20 +34,6 @@ public sealed class PendingAuthorizationPurgeTests(ServiceFixture fixture) : ICl
         Assert.Equal("success", ConnectFlow.ReturnQuery(completed)["status"]);
     }
 
-    private async Task<long> PendingRowsAsync()
-    {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM orleans_storage WHERE state_name = @state", connection);
-        command.Parameters.AddWithValue("state", StorageNames.PendingAuthorizationState);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private async Task<long> PendingRowsAsync() =>
+        (long)(await fixture.ExecuteSqlAsync("SELECT count(*) FROM orleans_storage WHERE state_name = @state", ("state", StorageNames.PendingAuthorizationState)))!;
 }

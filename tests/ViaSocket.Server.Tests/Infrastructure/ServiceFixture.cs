@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using ViaSocket.Testing.Postgres;
 using ViaSocket.TestProvider;
 
@@ -43,6 +44,20 @@ public class ServiceFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         await Provider.DisposeAsync();
+    }
+
+    /// <summary>Runs SQL against the service's database, for tests that age or break rows; returns the first column of the first row.</summary>
+    public async Task<object?> ExecuteSqlAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await command.ExecuteScalarAsync();
     }
 }
 

@@ -15,33 +15,15 @@ public sealed class SiloFailoverTests
     [Fact]
     public async Task When_the_hosting_silo_is_killed_the_other_takes_its_reminder_and_refreshes_before_expiry()
     {
-        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
-        await using var provider = await TestAuthorizationServer.StartAsync();
-        var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
-        var keys = ViaSocketTestHost.NewKeyDirectory();
-        var publicBaseUrl = new Uri("http://127.0.0.1:1/");
-        await using var first = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
-        await using var second = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
-        provider.RegisterClient(ProviderDefinitions.Client(new Uri(publicBaseUrl, "/oauth/callback")) with { AccessTokenLifetime = TimeSpan.FromSeconds(90) });
-
-        using var api = new HttpClient { BaseAddress = first.BaseAddress };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
-        var connectionId = await ConnectThroughAsync(api, provider, first.BaseAddress);
-
-        using var engine = EngineClient.CreateHost(connectionString);
-        await engine.StartAsync();
-        var grains = engine.Services.GetRequiredService<IClusterClient>();
-        var connection = grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId));
-        var before = await connection.GetCredentialsAsync();
-        var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(connection);
-        var (victim, survivor) = host!.Endpoint.Port == first.SiloPort ? (first, second) : (second, first);
+        await using var cluster = await TwoSilos.StartWithConnectionAsync(TimeSpan.FromSeconds(90));
+        var provider = cluster.Provider;
         var refreshesBefore = provider.RefreshGrants;
 
-        victim.Kill();
+        cluster.Victim.Kill();
 
         // The token lives 90 s and falls due for refresh at 45 s; the survivor must notice the death, take the
         // reminder range and refresh in that window, without anyone asking for credentials.
-        var deadline = before.Credentials!.ExpiresAt!.Value;
+        var deadline = cluster.Before.ExpiresAt!.Value;
         while (provider.RefreshGrants == refreshesBefore && DateTimeOffset.UtcNow < deadline)
         {
             await Task.Delay(500);
@@ -50,54 +32,95 @@ public sealed class SiloFailoverTests
         Assert.True(provider.RefreshGrants > refreshesBefore, "no refresh reached the provider before the token expired");
         Assert.True(DateTimeOffset.UtcNow < deadline);
         Assert.Equal(0, provider.RefreshTokenReuseCount);
-        using var survivorApi = new HttpClient { BaseAddress = survivor.BaseAddress };
-        survivorApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
-        var credentials = JsonNode.Parse(await survivorApi.GetStringAsync($"/v1/connections/{connectionId}/credentials"))!;
+        using var survivorApi = cluster.SurvivorApi();
+        var credentials = JsonNode.Parse(await survivorApi.GetStringAsync($"/v1/connections/{cluster.ConnectionId}/credentials"))!;
         var token = ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
-        Assert.NotEqual(before.Credentials.Headers["Authorization"], (string)credentials["headers"]!["Authorization"]!);
+        Assert.NotEqual(cluster.Before.Headers["Authorization"], (string)credentials["headers"]!["Authorization"]!);
         Assert.True(provider.IsAccessTokenActive(token));
-        await engine.StopAsync();
     }
 
     [Fact]
     public async Task Reads_through_the_surviving_front_end_while_the_hosting_silo_dies_are_answered_not_failed()
     {
-        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
-        await using var provider = await TestAuthorizationServer.StartAsync();
-        var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
-        var keys = ViaSocketTestHost.NewKeyDirectory();
-        var publicBaseUrl = new Uri("http://127.0.0.1:1/");
-        await using var first = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
-        await using var second = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
-        provider.RegisterClient(ProviderDefinitions.Client(new Uri(publicBaseUrl, "/oauth/callback")));
-        using var api = new HttpClient { BaseAddress = first.BaseAddress };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
-        var connectionId = await ConnectThroughAsync(api, provider, first.BaseAddress);
+        await using var cluster = await TwoSilos.StartWithConnectionAsync(TimeSpan.FromHours(1));
 
-        using var engine = EngineClient.CreateHost(connectionString);
-        await engine.StartAsync();
-        var grains = engine.Services.GetRequiredService<IClusterClient>();
-        var connection = grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId));
-        await connection.GetCredentialsAsync();
-        var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(connection);
-        var (victim, survivor) = host!.Endpoint.Port == first.SiloPort ? (first, second) : (second, first);
-        await engine.StopAsync();
-
-        victim.Kill();
+        cluster.Victim.Kill();
 
         // The first reads go to the dead silo's activation; the front-end must wait out the detection and answer.
-        using var survivorApi = new HttpClient { BaseAddress = survivor.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        survivorApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        using var survivorApi = cluster.SurvivorApi();
         var reads = Enumerable.Range(0, 8).Select(async _ =>
         {
-            using var response = await survivorApi.GetAsync($"/v1/connections/{connectionId}/credentials");
+            using var response = await survivorApi.GetAsync($"/v1/connections/{cluster.ConnectionId}/credentials");
             return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
         });
         var answers = await Task.WhenAll(reads);
 
         Assert.All(answers, answer => Assert.True(answer.StatusCode == System.Net.HttpStatusCode.OK, $"{(int)answer.StatusCode}: {answer.Body}"));
         var token = ((string)JsonNode.Parse(answers[0].Body)!["headers"]!["Authorization"]!)["Bearer ".Length..];
-        Assert.True(provider.IsAccessTokenActive(token));
+        Assert.True(cluster.Provider.IsAccessTokenActive(token));
+    }
+
+    /// <summary>Two silo processes, one active connection, and which of the two hosts it (the victim).</summary>
+    private sealed class TwoSilos(TestAuthorizationServer provider, ViaSocket.Server.Security.ApiKey apiKey, SiloProcess victim, SiloProcess survivor, string connectionId, ConnectionCredentials before)
+        : IAsyncDisposable
+    {
+        public TestAuthorizationServer Provider => provider;
+
+        public SiloProcess Victim => victim;
+
+        public string ConnectionId => connectionId;
+
+        /// <summary>The credentials read before anything was killed.</summary>
+        public ConnectionCredentials Before => before;
+
+        public static async Task<TwoSilos> StartWithConnectionAsync(TimeSpan accessTokenLifetime)
+        {
+            var connectionString = await new PostgresFixture().CreateDatabaseAsync();
+            var provider = await TestAuthorizationServer.StartAsync();
+            var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
+            var keys = ViaSocketTestHost.NewKeyDirectory();
+            var publicBaseUrl = new Uri("http://127.0.0.1:1/");
+            var first = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
+            var second = await SiloProcess.StartAsync(connectionString, apiKey, keys, publicBaseUrl);
+            try
+            {
+                provider.RegisterClient(ProviderDefinitions.Client(new Uri(publicBaseUrl, "/oauth/callback")) with { AccessTokenLifetime = accessTokenLifetime });
+                using var api = new HttpClient { BaseAddress = first.BaseAddress };
+                api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+                var connectionId = await ConnectThroughAsync(api, provider, first.BaseAddress);
+
+                using var engine = EngineClient.CreateHost(connectionString);
+                await engine.StartAsync();
+                var grains = engine.Services.GetRequiredService<IClusterClient>();
+                var connection = grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId));
+                var before = (await connection.GetCredentialsAsync()).Credentials!;
+                var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(connection);
+                await engine.StopAsync();
+                var (victim, survivor) = host!.Endpoint.Port == first.SiloPort ? (first, second) : (second, first);
+                return new TwoSilos(provider, apiKey, victim, survivor, connectionId, before);
+            }
+            catch
+            {
+                await first.DisposeAsync();
+                await second.DisposeAsync();
+                await provider.DisposeAsync();
+                throw;
+            }
+        }
+
+        public HttpClient SurvivorApi()
+        {
+            var api = new HttpClient { BaseAddress = survivor.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+            return api;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await victim.DisposeAsync();
+            await survivor.DisposeAsync();
+            await provider.DisposeAsync();
+        }
     }
 
     private static async Task<string> ConnectThroughAsync(HttpClient api, TestAuthorizationServer provider, Uri serviceBase)

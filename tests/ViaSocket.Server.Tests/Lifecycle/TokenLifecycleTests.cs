@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Npgsql;
 using ViaSocket.Server.Tests.Infrastructure;
 using ViaSocket.TestProvider;
 
@@ -223,7 +222,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     {
         var (connectionId, clientId) = await ConnectAsync("storage-down");
         var stored = await AccessTokenAsync(connectionId);
-        await ExecuteAsync("ALTER TABLE orleans_storage RENAME TO orleans_storage_offline");
+        await fixture.ExecuteSqlAsync("ALTER TABLE orleans_storage RENAME TO orleans_storage_offline");
         try
         {
             using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
@@ -235,7 +234,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         }
         finally
         {
-            await ExecuteAsync("ALTER TABLE orleans_storage_offline RENAME TO orleans_storage");
+            await fixture.ExecuteSqlAsync("ALTER TABLE orleans_storage_offline RENAME TO orleans_storage");
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -273,22 +272,8 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
 
     private int RefreshCalls(string clientId) => Provider.RefreshGrantLog.Count(r => r.ClientId == clientId);
 
-    private async Task<long> ReminderRowsAsync(string connectionId)
-    {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM orleans_reminders WHERE grain_id LIKE @grain", connection);
-        command.Parameters.AddWithValue("grain", $"%{connectionId}%");
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private async Task<long> ReminderRowsAsync(string connectionId) =>
+        (long)(await fixture.ExecuteSqlAsync("SELECT count(*) FROM orleans_reminders WHERE grain_id LIKE @grain", ("grain", $"%{connectionId}%")))!;
 
     private static DateTimeOffset Parse(JsonNode? value) => DateTimeOffset.Parse((string)value!, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -8,58 +8,105 @@
     ['revokeToken', 'Revoke Token'],
     ['testMe', 'Test Me'],
   ];
-  // Members the form edits; everything else round-trips through the "other members" JSON.
-  const formMembers = ['authorization', 'accessToken', 'refreshToken', 'revokeToken', 'testMe', 'connectionLabel', 'allowedUrls', 'append'];
-  const formAuthorizationMembers = ['url', 'clientId', 'clientSecret', 'scopes', 'scopeSeparator', 'pkce'];
+  const fieldTypes = ['string', 'secret', 'select'];
+  const appendParts = ['headers', 'query', 'body'];
 
-  let scopes = [];
   let published = false;
   let message;
+  let scopes;
+  let refreshStatuses;
+  let extraParams;
+  const append = {};
+  const fieldOptions = new Map();
   const $ = id => document.getElementById(id);
+  const say = (text, isError) => showMessage(message, text, isError);
+  const nonEmpty = value => value.trim() === '' ? undefined : value.trim();
 
   function versionPath() {
     return `/v1/plugins/${encodeURIComponent($('pluginId').value.trim())}/auth-versions/${encodeURIComponent($('versionId').value.trim())}`;
   }
 
-  // ---- scopes as chips ----
-  function renderScopes() {
-    const box = $('scopes');
-    for (const chip of box.querySelectorAll('.chip')) chip.remove();
-    const input = $('scopeInput');
-    for (const scope of scopes) {
-      const remove = el('button', { type: 'button', title: 'Remove ' + scope, 'aria-label': 'Remove ' + scope, text: '×', onclick: () => { scopes = scopes.filter(s => s !== scope); renderScopes(); } });
-      remove.disabled = published;
-      box.insertBefore(el('span', { class: 'chip', 'data-scope': scope }, el('span', { text: scope }), remove), input);
-    }
+  // ---- fields table ----
+  function addFieldRow(field) {
+    const cell = (member, label, control) =>
+      el('div', { class: 'cell', 'data-member': member }, el('label', { class: 'cell-label' }, label, control));
+    const type = el('select', { class: 'field-type' }, ...fieldTypes.map(t => el('option', { value: t, text: t })));
+    type.value = field.type || 'string';
+    const optionsBox = el('div', { class: 'field-options' });
+    const row = el('div', { class: 'field-row' },
+      el('div', { class: 'field-grid' },
+        cell('key', 'Key', el('input', { type: 'text', class: 'field-key', value: field.key || '', placeholder: 'subdomain' })),
+        cell('label', 'Label', el('input', { type: 'text', class: 'field-label', value: field.label || '' })),
+        cell('help', 'Help', el('input', { type: 'text', class: 'field-help', value: field.help || '' })),
+        cell('type', 'Type', type),
+        // Not a <label>: clicking its text would press the first chip's remove button.
+        el('div', { class: 'cell', 'data-member': 'options' }, el('span', { class: 'cell-label', text: 'Options (select)' }), optionsBox),
+        cell('default', 'Default', el('input', { type: 'text', class: 'field-default', value: field.default || '' })),
+        el('div', { class: 'cell', 'data-member': 'required' },
+          el('label', { class: 'inline' }, el('input', { type: 'checkbox', class: 'field-required', checked: Boolean(field.required) }), 'Required'))),
+      el('button', { type: 'button', class: 'secondary remove-field', text: 'Remove field', onclick: () => { fieldOptions.delete(row); row.remove(); renumberFields(); } }));
+    const options = editors.chipList(optionsBox, { placeholder: 'option, Enter', label: 'Options', onMessage: say });
+    options.set(field.options);
+    fieldOptions.set(row, options);
+    $('fields').append(row);
+    renumberFields();
+    return row;
   }
 
-  function onScopeKey(event) {
-    const input = event.target;
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      const scope = input.value.trim();
-      if (!scope) return;
-      if (scopes.includes(scope)) {
-        showMessage(message, `Scope "${scope}" is already in the list.`, true);
-        return;
-      }
-      scopes.push(scope);
-      input.value = '';
-      showMessage(message, '', false);
-      renderScopes();
-    } else if (event.key === 'Backspace' && input.value === '' && scopes.length > 0) {
-      scopes.pop();
-      renderScopes();
-    }
+  /** Rows are sent in page order, so a row's pointer is its position: /fields/2, /fields/2/key, ... */
+  function renumberFields() {
+    document.querySelectorAll('#fields .field-row').forEach((row, index) => {
+      row.dataset.pointer = '/fields/' + index;
+      for (const cell of row.querySelectorAll('[data-member]')) cell.dataset.pointer = `/fields/${index}/${cell.dataset.member}`;
+    });
   }
 
-  // ---- append headers as rows ----
-  function addHeaderRow(name, value) {
-    const row = el('div', { class: 'row header-row' },
-      el('input', { type: 'text', class: 'header-name', placeholder: 'Header', value: name || '', 'aria-label': 'Header name' }),
-      el('input', { type: 'text', class: 'header-value', placeholder: 'Value (template)', value: value || '', 'aria-label': 'Header value' }),
-      el('button', { type: 'button', class: 'secondary remove-header', text: 'Remove', onclick: () => row.remove() }));
-    $('headers').append(row);
+  function fieldsFromForm() {
+    return [...document.querySelectorAll('#fields .field-row')].map(row => {
+      const type = row.querySelector('.field-type').value;
+      const options = fieldOptions.get(row).get();
+      return {
+        key: row.querySelector('.field-key').value.trim(),
+        label: nonEmpty(row.querySelector('.field-label').value),
+        help: nonEmpty(row.querySelector('.field-help').value),
+        type,
+        options: type === 'select' || options.length ? options : undefined,
+        required: row.querySelector('.field-required').checked,
+        default: nonEmpty(row.querySelector('.field-default').value),
+      };
+    });
+  }
+
+  // ---- numbers ----
+  function parseStatus(text) {
+    if (!/^\d{3}$/.test(text)) throw new Error(`"${text}" is not an HTTP status (three digits).`);
+    return Number(text);
+  }
+
+  function wholeNumber(id, pointer) {
+    const text = $(id).value.trim();
+    if (text === '') return undefined;
+    if (!/^\d+$/.test(text)) throw new editors.EditorError(pointer, 'A whole number of seconds.');
+    return Number(text);
+  }
+
+  function tokenExpiryFromForm() {
+    const expiry = {
+      expiresInPath: nonEmpty($('expiresInPath').value),
+      expiresAtPath: nonEmpty($('expiresAtPath').value),
+      unit: $('expiryUnit').value,
+      defaultLifetimeSeconds: wholeNumber('defaultLifetimeSeconds', '/tokenExpiry/defaultLifetimeSeconds'),
+      never: $('expiryNever').checked,
+      refreshMarginSeconds: wholeNumber('refreshMarginSeconds', '/tokenExpiry/refreshMarginSeconds'),
+    };
+    // Every input at its default is the same as no tokenExpiry member (expires_in of the token response).
+    const isDefault = expiry.unit === 'seconds' && !expiry.never
+      && [expiry.expiresInPath, expiry.expiresAtPath, expiry.defaultLifetimeSeconds, expiry.refreshMarginSeconds].every(v => v === undefined);
+    return isDefault ? undefined : expiry;
+  }
+
+  function syncRefreshDefault() {
+    refreshStatuses.setDisabled(published || $('refreshOnStatusDefault').checked);
   }
 
   // ---- blocks ----
@@ -86,79 +133,76 @@
     try {
       return { request: JSON.parse(text) };
     } catch (error) {
-      throw new LocalError('/' + kind, 'The request must be JSON: ' + error.message);
+      throw new editors.EditorError('/' + kind, 'The request must be JSON: ' + error.message);
     }
-  }
-
-  class LocalError extends Error {
-    constructor(pointer, detail) { super(detail); this.pointer = pointer; }
   }
 
   function parseJsonObject(id, pointer) {
     let value;
-    try { value = JSON.parse($(id).value || '{}'); } catch (error) { throw new LocalError(pointer, 'Not valid JSON: ' + error.message); }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new LocalError(pointer, 'Must be a JSON object.');
+    try { value = JSON.parse($(id).value || '{}'); } catch (error) { throw new editors.EditorError(pointer, 'Not valid JSON: ' + error.message); }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new editors.EditorError(pointer, 'Must be a JSON object.');
     return value;
   }
 
-  // ---- form <-> definition ----
+  // ---- form <-> definition: every member of the definition has its own editor ----
   function fillForm(version) {
     const definition = version ? version.definition : {};
     const authorization = definition.authorization || {};
+    $('fields').replaceChildren();
+    fieldOptions.clear();
+    for (const field of definition.fields || []) addFieldRow(field);
     $('authUrl').value = authorization.url || '';
     $('clientId').value = authorization.clientId || '';
     $('clientSecret').value = '';
     $('secretState').textContent = version && version.clientSecretSet ? '(set)' : '(not set)';
-    scopes = [...(authorization.scopes || [])];
+    scopes.set(authorization.scopes);
     $('scopeSeparator').value = authorization.scopeSeparator || 'space';
     $('pkce').value = authorization.pkce || 'S256';
+    extraParams.set(authorization.extraParams);
+    $('issuer').value = authorization.issuer || '';
     for (const [kind] of blockKinds) {
       const block = definition[kind];
       $('mode-' + kind).value = block && block.request ? 'request' : 'code';
       $('block-' + kind).value = !block ? '' : block.request ? JSON.stringify(block.request, null, 2) : (block.code || '');
     }
     $('connectionLabel').value = definition.connectionLabel || '';
+    $('maskConnectionLabel').checked = Boolean(definition.maskConnectionLabel);
+    $('uniqueIdentifier').value = definition.uniqueIdentifier || '';
     $('allowedUrls').value = (definition.allowedUrls || []).join('\n');
-    $('headers').replaceChildren();
-    for (const [name, value] of Object.entries((definition.append || {}).headers || {})) addHeaderRow(name, value);
-
-    const other = { ...definition };
-    for (const member of formMembers) delete other[member];
-    const otherAuthorization = { ...authorization };
-    for (const member of formAuthorizationMembers) delete otherAuthorization[member];
-    if (Object.keys(otherAuthorization).length) other.authorization = otherAuthorization;
-    const otherAppend = { ...(definition.append || {}) };
-    delete otherAppend.headers;
-    for (const [key, value] of Object.entries(otherAppend)) if (value && Object.keys(value).length === 0) delete otherAppend[key];
-    if (Object.keys(otherAppend).length) other.append = otherAppend;
-    $('otherMembers').value = JSON.stringify(other, null, 2);
-    renderScopes();
+    for (const part of appendParts) append[part].set((definition.append || {})[part]);
+    const expiry = definition.tokenExpiry || {};
+    $('expiresInPath').value = expiry.expiresInPath || '';
+    $('expiresAtPath').value = expiry.expiresAtPath || '';
+    $('expiryUnit').value = expiry.unit || 'seconds';
+    $('defaultLifetimeSeconds').value = expiry.defaultLifetimeSeconds ?? '';
+    $('expiryNever').checked = Boolean(expiry.never);
+    $('refreshMarginSeconds').value = expiry.refreshMarginSeconds ?? '';
+    // Absent means the default [401]; an explicit list (even empty) is kept as written.
+    const statuses = definition.refreshOnStatus;
+    $('refreshOnStatusDefault').checked = statuses === undefined || statuses === null;
+    refreshStatuses.set(statuses);
   }
 
   function definitionFromForm() {
-    const other = parseJsonObject('otherMembers', '');
-    const definition = { ...other };
-    const authorization = { ...(other.authorization || {}) };
-    const nonEmpty = value => value.trim() === '' ? undefined : value.trim();
-    authorization.url = nonEmpty($('authUrl').value);
-    authorization.clientId = nonEmpty($('clientId').value);
+    const authorization = {
+      url: nonEmpty($('authUrl').value),
+      clientId: nonEmpty($('clientId').value),
+      scopes: scopes.get(),
+      scopeSeparator: $('scopeSeparator').value,
+      extraParams: extraParams.get(),
+      pkce: $('pkce').value,
+      issuer: nonEmpty($('issuer').value),
+    };
     if ($('clientSecret').value !== '') authorization.clientSecret = $('clientSecret').value;
-    authorization.scopes = [...scopes];
-    authorization.scopeSeparator = $('scopeSeparator').value;
-    authorization.pkce = $('pkce').value;
-    definition.authorization = authorization;
-    for (const [kind] of blockKinds) {
-      const block = blockFromForm(kind);
-      if (block) definition[kind] = block; else delete definition[kind];
-    }
+    const definition = { fields: fieldsFromForm(), authorization };
+    for (const [kind] of blockKinds) definition[kind] = blockFromForm(kind);
     definition.connectionLabel = nonEmpty($('connectionLabel').value);
+    definition.maskConnectionLabel = $('maskConnectionLabel').checked;
+    definition.uniqueIdentifier = nonEmpty($('uniqueIdentifier').value);
     definition.allowedUrls = $('allowedUrls').value.split('\n').map(line => line.trim()).filter(Boolean);
-    const headers = {};
-    for (const row of document.querySelectorAll('.header-row')) {
-      const name = row.querySelector('.header-name').value.trim();
-      if (name) headers[name] = row.querySelector('.header-value').value;
-    }
-    definition.append = { ...(other.append || {}), headers };
+    definition.append = Object.fromEntries(appendParts.map(part => [part, append[part].get()]));
+    definition.tokenExpiry = tokenExpiryFromForm();
+    definition.refreshOnStatus = $('refreshOnStatusDefault').checked ? undefined : refreshStatuses.get();
     return definition;
   }
 
@@ -179,16 +223,21 @@
     return best;
   }
 
+  /** Shows each error beside the member, field row or map entry it points at (or the one it names, for local errors). */
   function showErrors(errors) {
     clearErrors();
+    let first = null;
     for (const error of errors) {
-      const holder = holderFor(error.pointer || '');
+      const holder = error.holder || holderFor(error.pointer || '');
       const text = `${error.detail}${error.pointer ? ` (${error.pointer})` : ''}`;
       holder.append(el('p', { class: 'field-error', 'data-error-pointer': error.pointer || '', text }));
-      // The member's main control: its text area, chip box or input, in that order of preference.
-      const input = ['textarea', '.chips', 'input', 'select'].map(selector => holder.querySelector(selector)).find(Boolean);
+      // The member's main control: its text area, chip box, text input or select, in that order of preference.
+      const input = ['textarea', '.chips', 'input:not([type=checkbox])', 'select', 'input']
+        .map(selector => holder.querySelector(selector)).find(Boolean);
       if (input) input.classList.add('invalid');
+      first ??= holder;
     }
+    if (first) first.scrollIntoView({ block: 'center' });
   }
 
   // ---- actions ----
@@ -218,7 +267,9 @@
       control.disabled = readOnly;
     }
     for (const button of document.querySelectorAll('#definition button:not(.run)')) button.disabled = readOnly;
-    renderScopes();
+    scopes.setDisabled(readOnly);
+    for (const options of fieldOptions.values()) options.setDisabled(readOnly);
+    syncRefreshDefault();
   }
 
   /** Saves the draft; true when the server accepted it. */
@@ -227,8 +278,8 @@
     try {
       definition = definitionFromForm();
     } catch (error) {
-      if (error instanceof LocalError) {
-        showErrors([{ pointer: error.pointer, detail: error.message }]);
+      if (error instanceof editors.EditorError) {
+        showErrors([{ pointer: error.pointer, detail: error.message, holder: error.holder }]);
         showMessage(message, 'Fix the marked members.', true);
         return false;
       }
@@ -316,8 +367,16 @@
     renderBlocks();
     $('pluginId').value = query('pluginId') || '';
     $('versionId').value = query('versionId') || '';
-    $('scopeInput').addEventListener('keydown', onScopeKey);
-    $('addHeader').addEventListener('click', () => addHeaderRow('', ''));
+    scopes = editors.chipList($('scopes'), { placeholder: 'type a scope, Enter to add', label: 'Scopes', onMessage: say });
+    scopes.input.id = 'scopeInput';
+    refreshStatuses = editors.chipList($('refreshOnStatus'), { placeholder: 'status, Enter to add', label: 'Refresh on status', parse: parseStatus, onMessage: say });
+    refreshStatuses.input.id = 'refreshOnStatusInput';
+    $('refreshOnStatusDefault').addEventListener('change', syncRefreshDefault);
+    extraParams = editors.keyValueTable($('extraParams'), { basePointer: '/authorization/extraParams', namePlaceholder: 'Parameter', addLabel: 'Add parameter' });
+    for (const [part, name, addLabel] of [['headers', 'Header', 'Add header'], ['query', 'Parameter', 'Add query parameter'], ['body', 'Member', 'Add body member']]) {
+      append[part] = editors.keyValueTable($('append' + part[0].toUpperCase() + part.slice(1)), { basePointer: '/append/' + part, namePlaceholder: name, addLabel });
+    }
+    $('addField').addEventListener('click', () => addFieldRow({}).querySelector('.field-key').focus());
     $('load').addEventListener('click', guard(open));
     $('target').addEventListener('submit', event => { event.preventDefault(); guard(open)(); });
     $('copyRedirect').addEventListener('click', guard(copyRedirect));
