@@ -19,7 +19,7 @@ public static class ViaSocketApplication
         builder.AddServiceDefaults();
         builder.AddObservability();
         builder.AddFrontEnd(database);
-        builder.AddSharedDataProtection(database);
+        builder.AddSharedDataProtection();
         builder.AddRequestLimits();
         builder.AddRateLimits();
 

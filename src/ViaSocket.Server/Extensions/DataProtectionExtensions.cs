@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Npgsql;
-using ViaSocket.Domain.Security;
 using ViaSocket.Persistence.DataProtection;
-using ViaSocket.Server.Storage;
+using ViaSocket.Security;
 
 namespace ViaSocket.Server.Extensions;
 
@@ -19,15 +18,13 @@ internal static class DataProtectionExtensions
 
     /// <summary>
     /// One Data Protection key ring for every front-end (UI session cookies): kept in PostgreSQL, its key material
-    /// encrypted with the service's master keys. Silos already hold the master keys; a front-end-only process loads them
-    /// from the same <c>ViaSocket:Encryption</c> settings and refuses to start without them.
+    /// encrypted with the service's master keys by a silo (<see cref="IKeyRingProtectorGrain"/>), so front-end-only
+    /// processes never hold the master keys.
     /// </summary>
-    public static void AddSharedDataProtection(this WebApplicationBuilder builder, Database database)
+    public static void AddSharedDataProtection(this WebApplicationBuilder builder)
     {
         var serviceId = ServerOptions.From(builder.Configuration).Cluster.ServiceId;
-        var masterKeys = builder.Services.Any(d => d.ServiceType == typeof(SecretProtector)) ? null : LoadMasterKeys(builder.Configuration, database);
-        builder.Services.AddSingleton(services => new KeyRingEncryption(masterKeys ?? services.GetRequiredService<SecretProtector>(), serviceId));
-
+        builder.Services.AddSingleton<KeyRingEncryption>();
         builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
         builder.Services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource, KeyRingEncryption>((options, dataSource, encryption) =>
         {
@@ -35,33 +32,19 @@ internal static class DataProtectionExtensions
             options.XmlEncryptor = new MasterKeyXmlEncryptor(encryption);
         });
     }
-
-    private static SecretProtector LoadMasterKeys(IConfiguration configuration, Database database)
-    {
-        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
-        try
-        {
-            return EncryptionExtensions.CreateProtector(configuration, database, loggerFactory.CreateLogger("ViaSocket.Encryption"));
-        }
-        catch (InvalidOperationException exception)
-        {
-            throw new InvalidOperationException(
-                $"Front-ends encrypt the shared Data Protection key ring (UI sessions) with the master keys. {exception.Message}", exception);
-        }
-    }
 }
 
 /// <summary>
-/// Encrypts Data Protection key material with the master keys. The associated data binds a value to this service's key
-/// ring, so it cannot stand in for grain state or for another service's ring protected with the same master keys.
+/// Key material in and out of its master-key envelope, by a silo. Data Protection's encryptor interfaces are
+/// synchronous; they run only when a key is created or the ring is (re)loaded, a few times a day, never per request.
 /// </summary>
-public sealed class KeyRingEncryption(SecretProtector protector, string serviceId)
+public sealed class KeyRingEncryption(IGrainFactory grains)
 {
-    private readonly string associatedData = AssociatedData.For(serviceId, "dataProtectionKeyRing", DataProtectionExtensions.ApplicationName, "keyMaterial");
+    private IKeyRingProtectorGrain Protector => grains.GetGrain<IKeyRingProtectorGrain>(0);
 
-    public string Protect(string plaintext) => protector.Protect(plaintext, associatedData);
+    public string Protect(string plaintext) => Protector.ProtectAsync(plaintext).GetAwaiter().GetResult();
 
-    public string Unprotect(string protectedValue) => protector.Unprotect(protectedValue, associatedData);
+    public string Unprotect(string protectedValue) => Protector.UnprotectAsync(protectedValue).GetAwaiter().GetResult();
 }
 
 /// <summary>Replaces a key's secret XML with one element holding its master-key envelope.</summary>
