@@ -1,0 +1,293 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ViaSocket.Server.Security;
+using ViaSocket.Testing.Postgres;
+using ViaSocket.TestProvider;
+
+namespace ViaSocket.Chaos;
+
+/// <summary>Something done to the cluster or the provider during the run, at a second of the run.</summary>
+internal sealed record RunEvent(double Second, string What);
+
+/// <summary>A connection that was usable before the run and is not after it.</summary>
+internal sealed record LostConnection(string ConnectionId, string Reason);
+
+/// <summary>What the closing check found: the directory listing and a credential read of every connection.</summary>
+/// <param name="NeededRetries">Connections whose credentials were read only at a second or third attempt.</param>
+internal sealed record FinalCheck(IReadOnlyDictionary<string, int> StatusCounts, IReadOnlyList<LostConnection> Lost, int NeededRetries, TimeSpan Duration);
+
+/// <summary>Everything a report needs from one run.</summary>
+internal sealed record RunOutcome(
+    RunSettings Settings,
+    TimeSpan CreationTime,
+    double ReadersSeconds,
+    ReaderTallies Readers,
+    long[] SortedLatencyTicks,
+    IReadOnlyList<DirectorySample> Samples,
+    IReadOnlyList<RunEvent> Events,
+    IReadOnlyList<RefreshGrantRecord> Refreshes,
+    int RefreshTokenReuses,
+    int ActiveGrants,
+    double? HealthySecond,
+    double DisruptionEndSecond,
+    double FinalCheckStartSecond,
+    FinalCheck Final);
+
+/// <summary>
+/// One run, start to end: throwaway PostgreSQL, loopback provider with short-lived rotating tokens, the cluster
+/// (<c>scripts/cluster.sh</c>), connections, readers and the directory monitor, the disruption of the mode, a settle
+/// period, the final check. The cluster is stopped on every path out, including Ctrl+C and SIGTERM.
+/// </summary>
+internal static class Harness
+{
+    public const string WorkspaceId = "default";
+
+    /// <summary>Connections each cluster process may open to PostgreSQL: four processes stay under the server's 200.</summary>
+    public const int ProcessPoolSize = 45;
+
+    // The service's outbound time-out (ViaSocket:Outbound:Timeout default); the provider's time-out phase outlasts it.
+    private static readonly TimeSpan ServiceOutboundTimeout = TimeSpan.FromSeconds(30);
+
+    public static async Task<RunOutcome> RunAsync(RunSettings settings, string repository, CancellationToken cancellationToken)
+    {
+        var time = TimeProvider.System;
+        Console.Out.WriteLine($"Starting PostgreSQL, the provider and {settings.Silos} silos + front-end...");
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync(cancellationToken);
+        await using var provider = await TestAuthorizationServer.StartAsync();
+        var apiKey = ApiKey.Generate().Reveal();
+        await using var cluster = await LocalCluster.StartAsync(repository, settings.Silos, ClusterEnvironment(connectionString, apiKey), cancellationToken);
+        provider.RegisterClient(ChaosConnections.Client(new Uri(cluster.FrontEnd.BaseAddress, "/oauth/callback"), settings.TokenLifetime));
+
+        var connections = new ChaosConnections(cluster.FrontEnd.BaseAddress, apiKey, provider);
+        Console.Out.WriteLine($"Connecting {settings.Connections} users ({settings.CreateParallelism} at a time)...");
+        var creation = Stopwatch.StartNew();
+        var ids = await connections.CreateAsync(settings.Connections, settings.CreateParallelism, cancellationToken);
+        creation.Stop();
+        Console.Out.WriteLine($"  {ids.Count} connections in {creation.Elapsed.TotalSeconds:0} s");
+
+        var runStart = Stopwatch.GetTimestamp();
+        var monitor = new DirectoryMonitor(connectionString, WorkspaceId, ChaosConnections.PluginId);
+        using var stopMonitor = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var monitoring = monitor.RunAsync(runStart, stopMonitor.Token);
+
+        var timelineSeconds = (int)(settings.Warmup + settings.Duration + settings.OutageLength + settings.Settle).TotalSeconds + 120;
+        var tallies = new ReaderTallies(timelineSeconds);
+        var readers = new CredentialReaders(cluster.FrontEnd.BaseAddress, apiKey, ids, provider, time);
+        using var stopReaders = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = readers.RunAsync(settings.Readers, tallies, runStart, stopReaders.Token);
+        Console.Out.WriteLine($"{settings.Readers} readers running.");
+
+        var events = new List<RunEvent>();
+        double? healthySecond;
+        double disruptionEnd;
+        double readersEnd;
+        try
+        {
+            if (settings.Mode == RunSettings.ChaosMode)
+            {
+                await KillSilosAsync(settings, cluster, events, runStart, cancellationToken);
+                disruptionEnd = readersEnd = Second(runStart);
+                await stopReaders.CancelAsync();
+                healthySecond = await WaitHealthyAsync(monitor, ids.Count, runStart, settings.Settle, cancellationToken);
+            }
+            else
+            {
+                await ProviderOutageAsync(settings, provider, events, runStart, cancellationToken);
+                disruptionEnd = Second(runStart);
+
+                // Readers keep going: recovery is measured under the same load as the outage.
+                healthySecond = await WaitHealthyAsync(monitor, ids.Count, runStart, settings.Settle, cancellationToken);
+                readersEnd = Second(runStart);
+                await stopReaders.CancelAsync();
+            }
+        }
+        finally
+        {
+            await stopReaders.CancelAsync();
+            await reading;
+        }
+
+        var finalCheckStart = Second(runStart);
+        Console.Out.WriteLine("Checking every connection...");
+        var final = await CheckConnectionsAsync(connections, ids, provider, cancellationToken);
+        await stopMonitor.CancelAsync();
+        await monitoring;
+
+        return new RunOutcome(
+            settings, creation.Elapsed, readersEnd, tallies, readers.SortedLatencyTicks, monitor.Samples, events,
+            provider.RefreshGrantLog, provider.RefreshTokenReuseCount, provider.ActiveGrantCount, healthySecond, disruptionEnd, finalCheckStart, final);
+    }
+
+    /// <summary>Settings of every cluster process, on top of what <c>cluster.sh</c> sets per process.</summary>
+    private static Dictionary<string, string> ClusterEnvironment(string connectionString, string apiKey) => new()
+    {
+        // The throwaway server takes 200 connections; Npgsql's default pool of 100 per process would let four
+        // processes exhaust it under load (53300 too_many_connections), as any operator sizing pools would avoid.
+        ["ViaSocket__Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = ProcessPoolSize }.ConnectionString,
+        ["ViaSocket__Cluster__ClusterId"] = $"chaos-{Environment.ProcessId}",
+        ["ViaSocket__Bootstrap__ApiKey"] = apiKey,
+        ["ViaSocket__Bootstrap__AllowedReturnUrlHosts__0"] = ChaosConnections.ReturnUrl.Host,
+        ["ViaSocket__Outbound__AllowLoopback"] = "true",
+
+        // Thousands of users connect from one address within a minute.
+        ["ViaSocket__RateLimits__CallbacksPerMinutePerIp"] = "1000000",
+        ["ViaSocket__RateLimits__ConnectionStartsPerMinute"] = "1000000",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+
+    /// <summary><c>kill -9</c> of a random silo every <c>KillEvery</c>, restarted <c>RestartAfter</c> later, until <c>Duration</c>.</summary>
+    private static async Task KillSilosAsync(RunSettings settings, LocalCluster cluster, List<RunEvent> events, long runStart, CancellationToken cancellationToken)
+    {
+        var random = new Random(settings.Seed);
+        for (var at = settings.KillEvery; at < settings.Duration; at += settings.KillEvery)
+        {
+            await DelayUntilAsync(runStart, at, cancellationToken);
+            var victim = cluster.Silos[random.Next(cluster.Silos.Count)];
+            cluster.Kill(victim);
+            Note(events, runStart, $"kill -9 {victim.Name}");
+            await Task.Delay(settings.RestartAfter, cancellationToken);
+            Note(events, runStart, $"restart {victim.Name}");
+            await cluster.RestartAsync(victim, cancellationToken);
+            Note(events, runStart, $"{victim.Name} ready");
+        }
+
+        await DelayUntilAsync(runStart, settings.Duration, cancellationToken);
+    }
+
+    /// <summary>After the warm-up, the token endpoint answers 503, then stalls past the service's time-out, then answers 429, one phase each.</summary>
+    private static async Task ProviderOutageAsync(RunSettings settings, TestAuthorizationServer provider, List<RunEvent> events, long runStart, CancellationToken cancellationToken)
+    {
+        var at = settings.Warmup;
+        await DelayUntilAsync(runStart, at, cancellationToken);
+        try
+        {
+            provider.TokenEndpointOutage = 503;
+            Note(events, runStart, "token endpoint: 503 to every request");
+            await DelayUntilAsync(runStart, at += settings.OutagePhase, cancellationToken);
+
+            provider.TokenEndpointOutage = null;
+            provider.TokenEndpointDelay = ServiceOutboundTimeout + TimeSpan.FromSeconds(5);
+            Note(events, runStart, $"token endpoint: no answer for {provider.TokenEndpointDelay.TotalSeconds:0} s (time-out)");
+            await DelayUntilAsync(runStart, at += settings.OutagePhase, cancellationToken);
+
+            provider.TokenEndpointDelay = TimeSpan.Zero;
+            provider.TokenEndpointOutage = 429;
+            Note(events, runStart, "token endpoint: 429 to every request");
+            await DelayUntilAsync(runStart, at + settings.OutagePhase, cancellationToken);
+        }
+        finally
+        {
+            provider.TokenEndpointOutage = null;
+            provider.TokenEndpointDelay = TimeSpan.Zero;
+        }
+
+        Note(events, runStart, "token endpoint healthy again");
+    }
+
+    /// <summary>The first second at which every connection is active with an unexpired token, or null if that did not happen within <paramref name="limit"/>.</summary>
+    private static async Task<double?> WaitHealthyAsync(DirectoryMonitor monitor, int expected, long runStart, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var from = Second(runStart);
+        var deadline = from + limit.TotalSeconds;
+        Console.Out.WriteLine($"Waiting up to {limit.TotalSeconds:0} s for every connection to be active with a valid token...");
+        while (Second(runStart) < deadline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            if (monitor.Samples.LastOrDefault(s => s.Second >= from) is { } sample && sample.IsHealthy(expected))
+            {
+                Console.Out.WriteLine($"  healthy at {sample.Second:0} s");
+                return sample.Second;
+            }
+        }
+
+        Console.Out.WriteLine("  not healthy within the limit");
+        return null;
+    }
+
+    /// <summary>
+    /// Lost: a connection that served credentials before the run but is not listed afterwards, or whose credentials
+    /// cannot be read (three attempts), or whose token the provider refuses.
+    /// </summary>
+    private static async Task<FinalCheck> CheckConnectionsAsync(ChaosConnections connections, IReadOnlyList<string> ids, TestAuthorizationServer provider, CancellationToken cancellationToken)
+    {
+        using var api = connections.Api();
+        var listed = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? after = null;
+        do
+        {
+            var query = $"/v1/connections?pluginId={ChaosConnections.PluginId}&limit=500" + (after is null ? string.Empty : $"&after={after}");
+            using var page = await api.GetAsync(query, cancellationToken);
+            await ChaosConnections.EnsureAsync(page, "listing connections", cancellationToken);
+            var body = JsonNode.Parse(await page.Content.ReadAsStringAsync(cancellationToken))!;
+            foreach (var item in body["items"]!.AsArray())
+            {
+                listed[(string)item!["connectionId"]!] = (string)item["status"]!;
+            }
+
+            after = (string?)body["next"];
+        }
+        while (after is not null);
+
+        var started = Stopwatch.StartNew();
+        var lost = new ConcurrentBag<LostConnection>();
+        var neededRetries = 0;
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            if (!listed.TryGetValue(id, out var status))
+            {
+                lost.Add(new LostConnection(id, "not listed"));
+                return;
+            }
+
+            string? failure = null;
+            for (var attempt = 1; attempt <= CredentialReaders.MaxAttempts; attempt++)
+            {
+                using var response = await api.GetAsync($"/v1/connections/{id}/credentials", ct);
+                var body = await response.Content.ReadAsStringAsync(ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    if (attempt > 1)
+                    {
+                        Interlocked.Increment(ref neededRetries);
+                    }
+
+                    failure = ChaosConnections.TokenOf(JsonNode.Parse(body)!) is { } token && provider.IsAccessTokenActive(token)
+                        ? null
+                        : "credentials served, but the provider refuses the token";
+                    break;
+                }
+
+                failure = $"status {status}, credentials HTTP {(int)response.StatusCode} {ChaosConnections.ProblemCode(body)}";
+                await Task.Delay(CredentialReaders.RetryDelay, ct);
+            }
+
+            if (failure is not null)
+            {
+                lost.Add(new LostConnection(id, failure));
+            }
+        });
+
+        var statusCounts = listed.Values.GroupBy(s => s, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return new FinalCheck(statusCounts, [.. lost.OrderBy(l => l.ConnectionId, StringComparer.Ordinal)], neededRetries, started.Elapsed);
+    }
+
+    private static void Note(List<RunEvent> events, long runStart, string what)
+    {
+        var second = Second(runStart);
+        events.Add(new RunEvent(second, what));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{second,6:0.0} s] {what}"));
+    }
+
+    private static double Second(long runStart) => Stopwatch.GetElapsedTime(runStart).TotalSeconds;
+
+    private static async Task DelayUntilAsync(long runStart, TimeSpan at, CancellationToken cancellationToken)
+    {
+        var wait = at - Stopwatch.GetElapsedTime(runStart);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, cancellationToken);
+        }
+    }
+}
