@@ -25,6 +25,7 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.AddBlockRunner();
         silo.Services.AddViaSocketMetrics();
         silo.Services.AddHostedService<Connections.OverdueRefreshSweeper>();
+        silo.AddIncomingGrainCallFilter<Storage.StorageFailureCallFilter>();
         silo.Services.TryAddSingleton<GrainStatePurger>();
         silo.Services.TryAddSingleton<Connections.AbandonedAuthorizationPurger>();
         silo.Services.AddHostedService(services => services.GetRequiredService<Connections.AbandonedAuthorizationPurger>());

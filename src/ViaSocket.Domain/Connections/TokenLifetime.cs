@@ -6,6 +6,15 @@ namespace ViaSocket.Domain.Connections;
 /// <summary>When a connection's token expires and when to refresh it; nulls mean "never".</summary>
 public sealed record TokenLifetime(DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt)
 {
+    /// <summary>
+    /// A token this close to its expiry is not handed out: it could expire on its way to the caller or in the
+    /// caller's first request, and its expiry was computed from when the response arrived, a little after the provider's.
+    /// </summary>
+    public static readonly TimeSpan ServingMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>True when a token expiring at <paramref name="expiresAt"/> must no longer be served at <paramref name="now"/>.</summary>
+    public static bool TooCloseToExpiry(DateTimeOffset? expiresAt, DateTimeOffset now) => expiresAt is { } at && now >= at - ServingMargin;
+
     /// <param name="tokenResult">The Access Token API result, or <c>accesstokencode</c> after a refresh merged into it.</param>
     public static TokenLifetime Compute(CompiledAuthVersion version, JsonNode? tokenResult, DateTimeOffset now)
     {

@@ -73,10 +73,16 @@ internal sealed partial class ConnectionGrain
         }
 
         var now = time.GetUtcNow();
-        if (S.ExpiresAt is { } expiresAt && now >= expiresAt)
+        if (TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now))
         {
-            // Never hand out an expired token: wait for (or start) the refresh.
-            return await JoinRefreshAsync(RefreshTrigger.Due);
+            // Never hand out an expired token: wait for (or start) the refresh. While backing off after provider
+            // failures, answer at once: every read asking the provider again would be the storm the backoff prevents.
+            return S.NextRefreshAttemptAt is { } retryAt && now < retryAt
+                ? new CredentialsResult(null, new ConnectionError(
+                    ConnectionErrorCodes.RefreshFailed,
+                    $"The token has expired and refreshing it keeps failing; the next attempt is at {retryAt:O}. {S.LastError?.Message}".TrimEnd(),
+                    S.LastError?.ProviderStatus))
+                : await JoinRefreshAsync(RefreshTrigger.Due);
         }
 
         if (IsRefreshDue(now))
@@ -214,7 +220,7 @@ internal sealed partial class ConnectionGrain
         var now = time.GetUtcNow();
         var skip = trigger switch
         {
-            RefreshTrigger.Due => !IsRefreshDue(now) && !(S.ExpiresAt is { } expiresAt && now >= expiresAt),
+            RefreshTrigger.Due => !IsRefreshDue(now) && !TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now),
             RefreshTrigger.OnDemand => S.LastRefreshedAt is { } last && now - last < FreshTokenWindow,
             _ => false,
         };
@@ -314,7 +320,7 @@ internal sealed partial class ConnectionGrain
 
     /// <summary>While a refresh is unsaved: the last stored credentials, as long as their token has not expired.</summary>
     private CredentialsResult StoredCredentials() =>
-        cachedCredentials is { Credentials: { } stored } && (stored.ExpiresAt is not { } expiresAt || time.GetUtcNow() < expiresAt)
+        cachedCredentials is { Credentials: { } stored } && !TokenLifetime.TooCloseToExpiry(stored.ExpiresAt, time.GetUtcNow())
             ? cachedCredentials
             : new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refreshed token is not stored yet and the stored one has expired; retrying."));
 
@@ -352,7 +358,7 @@ internal sealed partial class ConnectionGrain
         await ScheduleRefreshAsync();
 
         // A transiently failing provider must not cut callers off while the current token is still valid.
-        return S.ExpiresAt is { } expiresAt && now >= expiresAt ? new CredentialsResult(null, error) : await CredentialsAsync();
+        return TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now) ? new CredentialsResult(null, error) : await CredentialsAsync();
     }
 
     private async Task<CredentialsResult> RefreshUnavailableAsync(RefreshTrigger trigger, DateTimeOffset now)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ViaSocket.Connections;
+using ViaSocket.Domain.Connections;
 
 namespace ViaSocket.Grains.Connections;
 
@@ -35,7 +36,7 @@ public sealed class LocalCredentialCache(TimeProvider time)
     internal void Publish(string connectionKey, ConnectionCredentials credentials, DateTimeOffset? refreshDueAt)
     {
         var validUntil = time.GetUtcNow() + MaxEntryAge;
-        foreach (var limit in new[] { refreshDueAt, credentials.ExpiresAt })
+        foreach (var limit in new[] { refreshDueAt, credentials.ExpiresAt - TokenLifetime.ServingMargin })
         {
             if (limit is { } at && at < validUntil)
             {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.Messaging;
 using ViaSocket.Grains.Diagnostics;
+using ViaSocket.Grains.Storage;
 
 namespace ViaSocket.Server.Apis;
 
@@ -10,6 +11,7 @@ namespace ViaSocket.Server.Apis;
 internal static class ClusterFailures
 {
     public const string Unavailable = "cluster.unavailable";
+    public const string StorageUnavailable = "storage.unavailable";
 
     public static bool IsTransient(Exception exception)
     {
@@ -76,27 +78,35 @@ internal sealed partial class ClusterCallRetryFilter(IOptions<ServerOptions> opt
     private static partial void LogRetrying(ILogger logger, string method, string endpoint, string errorType, double delayMs);
 }
 
-/// <summary>A silo failure that outlasted the retries (or happened outside an API endpoint) is a 503, not a 500.</summary>
+/// <summary>
+/// A silo failure that outlasted the retries (or happened outside an API endpoint), or a database failure under a grain
+/// call, is a 503, not a 500. Database failures are not retried here: a struggling database needs less load, not more.
+/// </summary>
 internal sealed partial class ClusterUnavailableExceptionHandler(ViaSocketMetrics metrics, ILogger<ClusterUnavailableExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!ClusterFailures.IsTransient(exception))
+        // A grain that failed to activate (state unreadable) fails before any call filter runs: its exception is the driver's.
+        var storage = StorageFailures.Describe(exception);
+        if (storage is null && !ClusterFailures.IsTransient(exception))
         {
             return false;
         }
 
-        metrics.GrainCallRetried(abandoned: true);
+        if (storage is null)
+        {
+            metrics.GrainCallRetried(abandoned: true);
+        }
+
         LogUnavailable(logger, exception.GetType().Name);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = "1";
-        await Results.Problem(Problems.Create(
-            StatusCodes.Status503ServiceUnavailable,
-            ClusterFailures.Unavailable,
-            "The cluster could not reach the silo that holds this object; try again shortly.")).ExecuteAsync(httpContext);
+        await Results.Problem(storage is null
+            ? Problems.Create(StatusCodes.Status503ServiceUnavailable, ClusterFailures.Unavailable, "The cluster could not reach the silo that holds this object; try again shortly.")
+            : Problems.Create(StatusCodes.Status503ServiceUnavailable, ClusterFailures.StorageUnavailable, storage)).ExecuteAsync(httpContext);
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A request failed because a silo stayed unreachable ({ErrorType})")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "A request failed because a silo stayed unreachable or the database failed ({ErrorType})")]
     private static partial void LogUnavailable(ILogger logger, string errorType);
 }

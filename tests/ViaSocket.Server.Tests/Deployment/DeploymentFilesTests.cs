@@ -75,12 +75,20 @@ public sealed class DeploymentFilesTests
         Assert.Contains("src/ViaSocket.Server/ViaSocket.Server.csproj", dockerfile, StringComparison.Ordinal);
         Assert.Contains($"\"{typeof(ViaSocketApplication).Assembly.GetName().Name}.dll\"", dockerfile, StringComparison.Ordinal);
         Assert.Contains($"EXPOSE 8080 {defaults.SiloPort} {defaults.GatewayPort}", dockerfile, StringComparison.Ordinal);
+
+        // appsettings.json names Urls, which outranks ASPNETCORE_URLS: only the unprefixed variable moves the listener.
+        Assert.Contains("\"Urls\"", File.ReadAllText(Path.Combine(Root, "src", "ViaSocket.Server", "appsettings.json")), StringComparison.Ordinal);
+        Assert.Contains("ENV URLS=http://0.0.0.0:8080", dockerfile, StringComparison.Ordinal);
+        foreach (var file in new[] { dockerfile, File.ReadAllText(Path.Combine(Root, "docker-compose.yml")), File.ReadAllText(Path.Combine(Root, "deploy", "kubernetes", "viasocket.yaml")) })
+        {
+            Assert.DoesNotContain("ASPNETCORE_URLS", file, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>An environment variable names a setting when its path (after <c>ViaSocket__</c>) is a property path of the options the service binds.</summary>
     private static bool IsKnownSetting(string variable)
     {
-        if (variable is "ASPNETCORE_URLS" or "ASPNETCORE_ENVIRONMENT")
+        if (variable is "URLS" or "ASPNETCORE_ENVIRONMENT")
         {
             return true;
         }

@@ -82,6 +82,43 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Reads_of_an_expired_token_during_backoff_are_refused_without_asking_the_provider_again()
+    {
+        var (connectionId, clientId) = await ConnectAsync("expired-backoff");
+        Provider.TokenEndpointOutage = 503;
+        try
+        {
+            fixture.Time.Advance(TimeSpan.FromMinutes(61));
+            using var first = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials");
+            var refreshCalls = RefreshCalls(clientId);
+            using var second = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials");
+
+            Assert.False(first.IsSuccessStatusCode);
+            Assert.False(second.IsSuccessStatusCode);
+            Assert.Equal(1, refreshCalls);
+            Assert.Equal(refreshCalls, RefreshCalls(clientId));
+        }
+        finally
+        {
+            Provider.TokenEndpointOutage = null;
+        }
+    }
+
+    [Fact]
+    public async Task A_token_seconds_from_expiry_is_not_handed_out_the_refreshed_one_is()
+    {
+        var (connectionId, clientId) = await ConnectAsync("near-expiry");
+        var before = await AccessTokenAsync(connectionId);
+        var view = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        fixture.Time.Advance(Parse(view["expiresAt"]) - fixture.Time.GetUtcNow() - TimeSpan.FromSeconds(2));
+
+        var after = await AccessTokenAsync(connectionId);
+
+        Assert.NotEqual(before, after);
+        Assert.Equal(1, RefreshCalls(clientId));
+    }
+
+    [Fact]
     public async Task A_429_with_retry_after_postpones_the_next_attempt_at_least_that_long()
     {
         var (connectionId, _) = await ConnectAsync("rate-limited");
