@@ -293,7 +293,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         var port = ReusablePort(portFile);
         for (var attempt = 1; ; attempt++)
         {
-            await WriteInstanceFileAsync(Path.Combine(clusterDirectory, SettingsFileName), Settings(port, options.Fsync), commands.RunAsUser, ct);
+            await WriteInstanceFileAsync(Path.Combine(clusterDirectory, SettingsFileName), Settings(port, options.Fsync, options.MaxConnections), commands.RunAsUser, ct);
             await File.WriteAllTextAsync(portFile, port.ToString(CultureInfo.InvariantCulture), ct);
 
             var timeoutSeconds = ((int)Math.Ceiling(options.StartTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -317,12 +317,12 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    private static string Settings(int port, bool fsync) => string.Join('\n',
+    private static string Settings(int port, bool fsync, int maxConnections) => string.Join('\n',
         "# Written by ViaSocket at every start; change EmbeddedPostgresOptions instead of this file.",
         "listen_addresses = '127.0.0.1'",
         $"port = {port.ToString(CultureInfo.InvariantCulture)}",
         "unix_socket_directories = ''",
-        "max_connections = 200",
+        $"max_connections = {maxConnections.ToString(CultureInfo.InvariantCulture)}",
         "timezone = 'UTC'",
         "log_timezone = 'UTC'",
         $"fsync = {(fsync ? "on" : "off")}",

@@ -23,6 +23,10 @@ public sealed class EmbeddedPostgresOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool DeleteDataDirectoryOnStop { get; init; }
 
+    /// <summary>PostgreSQL's <c>max_connections</c>: every process of the service holds a few connection pools.</summary>
+    /// <value>The default value is 200.</value>
+    public int MaxConnections { get; init; } = 200;
+
     /// <summary>How long to wait for the server to accept connections.</summary>
     /// <value>The default value is 60 seconds.</value>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -30,9 +34,12 @@ public sealed class EmbeddedPostgresOptions
     /// <summary>The instance the service uses when no connection string is configured.</summary>
     public static EmbeddedPostgresOptions ForService() => new() { DataDirectory = DefaultServiceDataDirectory() };
 
-    /// <summary>A throwaway instance for tests: no database created up front, no fsync, deleted when stopped.</summary>
+    /// <summary>
+    /// A throwaway instance for tests: no database created up front, no fsync, deleted when stopped, and room for the
+    /// many service hosts test classes run side by side.
+    /// </summary>
     public static EmbeddedPostgresOptions ForTests(string dataDirectory) =>
-        new() { DataDirectory = dataDirectory, DatabaseName = null, Fsync = false, DeleteDataDirectoryOnStop = true };
+        new() { DataDirectory = dataDirectory, DatabaseName = null, Fsync = false, DeleteDataDirectoryOnStop = true, MaxConnections = 500 };
 
     /// <summary>
     /// <c>$XDG_STATE_HOME/viasocket-orleans/postgres</c> (or <c>~/.local/state/…</c>) for a normal user; as root

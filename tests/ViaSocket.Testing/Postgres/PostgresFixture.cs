@@ -29,7 +29,10 @@ public sealed class PostgresFixture
     public async Task<string> CreateEmptyDatabaseAsync(CancellationToken ct = default)
     {
         var server = await Server.Value;
-        return await server.CreateDatabaseAsync("test_" + Guid.NewGuid().ToString("N"), ct);
+        var connectionString = await server.CreateDatabaseAsync("test_" + Guid.NewGuid().ToString("N"), ct);
+
+        // Many hosts run side by side, each with a few pools: idle connections go back to the server quickly.
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ConnectionIdleLifetime = 15, ConnectionPruningInterval = 5 }.ConnectionString;
     }
 
     /// <summary>A fresh, not yet existing folder under the temp directory for an embedded instance.</summary>
