@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orleans.Storage;
 using ViaSocket.Blocks;
 using ViaSocket.Connections;
 using ViaSocket.Domain;
@@ -23,6 +24,9 @@ internal sealed partial class ConnectionGrain
     private static readonly TimeSpan FreshTokenWindow = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan PersistRetryInterval = TimeSpan.FromSeconds(2);
+
+    // Longer than the outbound HTTP timeout, so a live claimant has answered or given up before its claim lapses.
+    private static readonly TimeSpan RefreshClaimLifetime = TimeSpan.FromSeconds(45);
 
     private Task<CredentialsResult>? refreshInFlight;
     private IGrainTimer? persistRetry;
@@ -210,7 +214,7 @@ internal sealed partial class ConnectionGrain
         }
     }
 
-    private async Task<CredentialsResult> RefreshOnceAsync(RefreshTrigger trigger)
+    private async Task<CredentialsResult> RefreshOnceAsync(RefreshTrigger trigger, bool reloaded = false)
     {
         if (Unusable() is { } unusable)
         {
@@ -237,6 +241,24 @@ internal sealed partial class ConnectionGrain
             return await RefreshUnavailableAsync(trigger, now);
         }
 
+        switch (await ClaimRefreshAsync(now))
+        {
+            case RefreshClaim.Reloaded when !reloaded:
+                // Someone else wrote since this activation loaded: decide again on what is stored now.
+                return await RefreshOnceAsync(trigger, reloaded: true);
+            case RefreshClaim.StorageDown:
+                RecordRefreshFailed(trigger, transient: true, ConnectionErrorCodes.StorageUnavailable, null);
+                return trigger == RefreshTrigger.Due && !TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now)
+                    ? await CredentialsAsync()
+                    : new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refresh was not started: the database is unavailable, so a rotated refresh token could not be stored."));
+            case RefreshClaim.Reloaded or RefreshClaim.HeldElsewhere:
+                return Unusable() is { } gone
+                    ? new CredentialsResult(null, gone)
+                    : TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now)
+                        ? new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."))
+                        : await CredentialsAsync();
+        }
+
         var authData = AuthData();
         BlockRunResult result;
         using (await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId))
@@ -244,6 +266,8 @@ internal sealed partial class ConnectionGrain
             result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
         }
 
+        // Every outcome below is persisted, which releases the claim.
+        (S.RefreshClaimHolder, S.RefreshClaimUntil) = (null, null);
         now = time.GetUtcNow();
         if (result.Failure is { } failure)
         {
@@ -277,6 +301,63 @@ internal sealed partial class ConnectionGrain
         await ScheduleRefreshAsync();
         return await CredentialsAsync();
     }
+
+    /// <summary>
+    /// Fences the refresh token before it is sent. While the cluster heals from a lost silo, two activations of one
+    /// connection can briefly coexist; both presenting the same refresh token to a rotating provider revokes the grant.
+    /// The claim is a conditional write: if another activation wrote since this one loaded, the write fails and this one
+    /// reloads and decides again; if a live activation holds a claim, this one serves what is stored instead.
+    /// </summary>
+    private async Task<RefreshClaim> ClaimRefreshAsync(DateTimeOffset now)
+    {
+        if (RefreshClaimedElsewhere(now))
+        {
+            return RefreshClaim.HeldElsewhere;
+        }
+
+        (S.RefreshClaimHolder, S.RefreshClaimUntil) = (RefreshClaimId, now + RefreshClaimLifetime);
+        try
+        {
+            await state.WriteStateAsync();
+            return RefreshClaim.Claimed;
+        }
+        catch (InconsistentStateException)
+        {
+            await state.ReadStateAsync();
+            InvalidateCredentials();
+            return RefreshClaim.Reloaded;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A refresh token rotated now could not be stored: do not start one.
+            (S.RefreshClaimHolder, S.RefreshClaimUntil) = (null, null);
+            LogRefreshNotPersisted(logger, WorkspaceId, ConnectionId, exception.GetType().Name);
+            return RefreshClaim.StorageDown;
+        }
+    }
+
+    private bool RefreshClaimedElsewhere(DateTimeOffset now)
+    {
+        if (S.RefreshClaimHolder is not { } holder || holder == RefreshClaimId || S.RefreshClaimUntil is not { } until || now >= until)
+        {
+            return false;
+        }
+
+        // A claim of a silo the cluster declared dead (or never knew) is void: that refresh will never finish.
+        SiloStatus status;
+        try
+        {
+            status = membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(holder.Split('|')[0]));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return status is SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created or SiloStatus.ShuttingDown or SiloStatus.Stopping;
+    }
+
+    private string RefreshClaimId => $"{localSilo.SiloAddress.ToParsableString()}|{GrainContext.ActivationId}";
 
     /// <summary>
     /// The provider issued new tokens but storage refused them. This activation now holds the only copy of the new
@@ -435,6 +516,17 @@ internal sealed partial class ConnectionGrain
         RefreshTrigger.OnDemand => "on_demand",
         _ => "rejected",
     };
+
+    private enum RefreshClaim
+    {
+        Claimed,
+        /// <summary>A live activation elsewhere holds the claim: its refresh will store the new token.</summary>
+        HeldElsewhere,
+        /// <summary>The stored state had moved on; this activation reloaded it.</summary>
+        Reloaded,
+        /// <summary>The claim could not be written.</summary>
+        StorageDown,
+    }
 
     /// <summary>Why a refresh was asked for, which decides when it is skipped.</summary>
     private enum RefreshTrigger

@@ -32,6 +32,8 @@ internal sealed partial class ConnectionGrain(
     ViaSocketMetrics metrics,
     RefreshConcurrencyLimiter refreshLimiter,
     LocalCredentialCache localCredentials,
+    IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
     IScriptExpressionEvaluator? evaluator = null) : Grain, IConnectionGrain, IRemindable
 {
     private const int MaxHistory = 20;

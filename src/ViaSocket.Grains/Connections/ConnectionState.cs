@@ -42,6 +42,15 @@ internal sealed class ConnectionState
 
     /// <summary>Refresh failures on <see cref="RefreshFailureDay"/>: an outage shows up here without ever ending the connection.</summary>
     [Id(21)] public int RefreshFailuresOnDay { get; set; }
+
+    /// <summary>
+    /// The activation running a refresh (<c>silo address|activation id</c>), written before the refresh token is sent:
+    /// a duplicate activation of this connection must not present the same refresh token too. Null when none runs.
+    /// </summary>
+    [Id(22)] public string? RefreshClaimHolder { get; set; }
+
+    /// <summary>When <see cref="RefreshClaimHolder"/>'s claim lapses even though its silo still lives.</summary>
+    [Id(23)] public DateTimeOffset? RefreshClaimUntil { get; set; }
 }
 
 /// <summary>The authorization attempt waiting for its callback.</summary>

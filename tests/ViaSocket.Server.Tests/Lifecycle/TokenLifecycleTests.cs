@@ -255,14 +255,49 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task A_refreshed_token_that_cannot_be_stored_is_held_and_not_served_until_the_write_succeeds()
+    public async Task No_refresh_is_started_while_the_database_is_down_and_the_valid_token_is_still_served()
     {
-        var (connectionId, clientId) = await ConnectAsync("storage-down");
+        var (connectionId, clientId) = await ConnectAsync("storage-down-before");
         var stored = await AccessTokenAsync(connectionId);
+        fixture.Time.Advance(TimeSpan.FromSeconds(6));
         await fixture.ExecuteSqlAsync("ALTER TABLE orleans_storage RENAME TO orleans_storage_offline");
         try
         {
             using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+            var problem = JsonNode.Parse(await refresh.Content.ReadAsStringAsync())!;
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refresh.StatusCode);
+            Assert.Equal("connection.storage_unavailable", (string?)problem["code"]);
+            Assert.Equal(0, RefreshCalls(clientId));
+            Assert.Equal(stored, await AccessTokenAsync(connectionId));
+        }
+        finally
+        {
+            await fixture.ExecuteSqlAsync("ALTER TABLE orleans_storage_offline RENAME TO orleans_storage");
+        }
+    }
+
+    [Fact]
+    public async Task A_refreshed_token_that_cannot_be_stored_is_held_and_not_served_until_the_write_succeeds()
+    {
+        var (connectionId, clientId) = await ConnectAsync("storage-down");
+        var stored = await AccessTokenAsync(connectionId);
+
+        // The database goes away while the provider is answering: after the refresh claim, before the new token is stored.
+        fixture.Time.Advance(TimeSpan.FromSeconds(6));
+        Provider.TokenEndpointDelay = TimeSpan.FromSeconds(1);
+        var tokenRequests = Provider.TokenRequests;
+        var refreshing = Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+        while (Provider.TokenRequests == tokenRequests)
+        {
+            await Task.Delay(20);
+        }
+
+        await fixture.ExecuteSqlAsync("ALTER TABLE orleans_storage RENAME TO orleans_storage_offline");
+        Provider.TokenEndpointDelay = TimeSpan.Zero;
+        try
+        {
+            using var refresh = await refreshing;
             Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
             Assert.Equal(stored, await AccessTokenAsync(connectionId));
             var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");

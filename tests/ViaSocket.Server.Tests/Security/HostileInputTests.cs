@@ -56,6 +56,10 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/connections") { Content = content };
         request.Headers.TransferEncodingChunked = chunked;
 
+        // As a well-behaved client sending a large body does: the service refuses a declared length over the limit
+        // without reading it, and a client still writing the body would otherwise see the connection closed under it.
+        request.Headers.ExpectContinue = true;
+
         using var response = await Flow.Api.SendAsync(request);
 
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "request.too_large");
