@@ -248,15 +248,12 @@ internal sealed partial class ConnectionGrain
                 return await RefreshOnceAsync(trigger, reloaded: true);
             case RefreshClaim.StorageDown:
                 RecordRefreshFailed(trigger, transient: true, ConnectionErrorCodes.StorageUnavailable, null);
-                return trigger == RefreshTrigger.Due && !TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now)
-                    ? await CredentialsAsync()
-                    : new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refresh was not started: the database is unavailable, so a rotated refresh token could not be stored."));
+                var notStarted = new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refresh was not started: the database is unavailable, so a rotated refresh token could not be stored.");
+                return trigger == RefreshTrigger.Due ? await StoredTokenOrAsync(notStarted, now) : new CredentialsResult(null, notStarted);
             case RefreshClaim.Reloaded or RefreshClaim.HeldElsewhere:
                 return Unusable() is { } gone
                     ? new CredentialsResult(null, gone)
-                    : TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now)
-                        ? new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."))
-                        : await CredentialsAsync();
+                    : await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."), now);
         }
 
         var authData = AuthData();
@@ -439,8 +436,12 @@ internal sealed partial class ConnectionGrain
         await ScheduleRefreshAsync();
 
         // A transiently failing provider must not cut callers off while the current token is still valid.
-        return TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now) ? new CredentialsResult(null, error) : await CredentialsAsync();
+        return await StoredTokenOrAsync(error, now);
     }
+
+    /// <summary>The stored token's credentials while it is still fit to hand out; otherwise <paramref name="error"/>.</summary>
+    private async ValueTask<CredentialsResult> StoredTokenOrAsync(ConnectionError error, DateTimeOffset now) =>
+        TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now) ? new CredentialsResult(null, error) : await CredentialsAsync();
 
     private async Task<CredentialsResult> RefreshUnavailableAsync(RefreshTrigger trigger, DateTimeOffset now)
     {

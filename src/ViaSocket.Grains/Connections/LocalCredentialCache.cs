@@ -35,7 +35,15 @@ public sealed class LocalCredentialCache(TimeProvider time)
 
     internal void Publish(string connectionKey, ConnectionCredentials credentials, DateTimeOffset? refreshDueAt)
     {
-        var validUntil = time.GetUtcNow() + MaxEntryAge;
+        var now = time.GetUtcNow();
+
+        // Engines calling the grain directly read through here on every call: keep a fresh entry instead of replacing it.
+        if (entries.TryGetValue(connectionKey, out var current) && ReferenceEquals(current.Credentials, credentials) && now < current.ValidUntil - (MaxEntryAge / 2))
+        {
+            return;
+        }
+
+        var validUntil = now + MaxEntryAge;
         foreach (var limit in new[] { refreshDueAt, credentials.ExpiresAt - TokenLifetime.ServingMargin })
         {
             if (limit is { } at && at < validUntil)
