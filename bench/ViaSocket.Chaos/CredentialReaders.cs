@@ -173,7 +173,7 @@ internal sealed class CredentialReaders(Uri frontEnd, string apiKey, IReadOnlyLi
             {
                 var status = (int)response.StatusCode;
                 var permanent = response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
-                return (false, $"HTTP {status} {ChaosConnections.ProblemCode(body) ?? "(no problem code)"}", permanent);
+                return (false, $"HTTP {status} {BenchConnections.ProblemCode(body) ?? "(no problem code)"}", permanent);
             }
 
             CheckFreshness(connectionId, JsonNode.Parse(body)!, sentAt, receivedAt, tallies);
@@ -201,7 +201,7 @@ internal sealed class CredentialReaders(Uri frontEnd, string apiKey, IReadOnlyLi
     {
         var expiresAt = credentials["expiresAt"]?.GetValue<DateTimeOffset>();
         var byExpiresAt = expiresAt is { } expiry && expiry <= receivedAt;
-        var byProvider = ChaosConnections.TokenOf(credentials) is not { } token || !provider.IsAccessTokenActive(token);
+        var byProvider = BenchConnections.TokenOf(credentials) is not { } token || !provider.IsAccessTokenActive(token);
         if (byExpiresAt || byProvider)
         {
             tallies.CountExpired(byExpiresAt, byProvider, $"{connectionId}: expiresAt {expiresAt:O}, asked {sentAt:O}, received {receivedAt:O}, provider accepts the token: {!byProvider}");

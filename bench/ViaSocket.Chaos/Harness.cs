@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ViaSocket.LoadTests;
 using ViaSocket.Server.Security;
 using ViaSocket.Testing.Postgres;
 using ViaSocket.TestProvider;
@@ -56,19 +57,21 @@ internal static class Harness
         Console.Out.WriteLine($"Starting PostgreSQL, the provider and {settings.Silos} silos + front-end...");
         var connectionString = await new PostgresFixture().CreateDatabaseAsync(cancellationToken);
         await using var provider = await TestAuthorizationServer.StartAsync();
-        var apiKey = ApiKey.Generate().Reveal();
+        var key = ApiKey.Generate();
+        var apiKey = key.Reveal();
         await using var cluster = await LocalCluster.StartAsync(repository, settings.Silos, ClusterEnvironment(connectionString, apiKey), cancellationToken);
-        provider.RegisterClient(ChaosConnections.Client(new Uri(cluster.FrontEnd.BaseAddress, "/oauth/callback"), settings.TokenLifetime));
+        provider.RegisterClient(BenchConnections.Client(new Uri(cluster.FrontEnd.BaseAddress, "/oauth/callback"), settings.TokenLifetime));
 
-        var connections = new ChaosConnections(cluster.FrontEnd.BaseAddress, apiKey, provider);
+        var connections = new BenchConnections(cluster.FrontEnd.BaseAddress, key, provider);
         Console.Out.WriteLine($"Connecting {settings.Connections} users ({settings.CreateParallelism} at a time)...");
         var creation = Stopwatch.StartNew();
-        var ids = await connections.CreateAsync(settings.Connections, settings.CreateParallelism, cancellationToken);
+        var ids = await connections.CreateAsync(
+            settings.Connections, settings.CreateParallelism, cancellationToken, done => Console.Out.WriteLine($"  {done} / {settings.Connections} connections"));
         creation.Stop();
         Console.Out.WriteLine($"  {ids.Count} connections in {creation.Elapsed.TotalSeconds:0} s");
 
         var runStart = Stopwatch.GetTimestamp();
-        var monitor = new DirectoryMonitor(connectionString, WorkspaceId, ChaosConnections.PluginId);
+        var monitor = new DirectoryMonitor(connectionString, WorkspaceId, BenchConnections.PluginId);
         using var stopMonitor = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var monitoring = monitor.RunAsync(runStart, stopMonitor.Token);
 
@@ -128,7 +131,7 @@ internal static class Harness
         ["ViaSocket__Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = ProcessPoolSize }.ConnectionString,
         ["ViaSocket__Cluster__ClusterId"] = $"chaos-{Environment.ProcessId}",
         ["ViaSocket__Bootstrap__ApiKey"] = apiKey,
-        ["ViaSocket__Bootstrap__AllowedReturnUrlHosts__0"] = ChaosConnections.ReturnUrl.Host,
+        ["ViaSocket__Bootstrap__AllowedReturnUrlHosts__0"] = BenchConnections.ReturnUrl.Host,
         ["ViaSocket__Outbound__AllowLoopback"] = "true",
 
         // Thousands of users connect from one address within a minute.
@@ -210,16 +213,16 @@ internal static class Harness
     /// Lost: a connection that served credentials before the run but is not listed afterwards, or whose credentials
     /// cannot be read (three attempts), or whose token the provider refuses.
     /// </summary>
-    private static async Task<FinalCheck> CheckConnectionsAsync(ChaosConnections connections, IReadOnlyList<string> ids, TestAuthorizationServer provider, CancellationToken cancellationToken)
+    private static async Task<FinalCheck> CheckConnectionsAsync(BenchConnections connections, IReadOnlyList<string> ids, TestAuthorizationServer provider, CancellationToken cancellationToken)
     {
         using var api = connections.Api();
         var listed = new Dictionary<string, string>(StringComparer.Ordinal);
         string? after = null;
         do
         {
-            var query = $"/v1/connections?pluginId={ChaosConnections.PluginId}&limit=500" + (after is null ? string.Empty : $"&after={after}");
+            var query = $"/v1/connections?pluginId={BenchConnections.PluginId}&limit=500" + (after is null ? string.Empty : $"&after={after}");
             using var page = await api.GetAsync(query, cancellationToken);
-            await ChaosConnections.EnsureAsync(page, "listing connections", cancellationToken);
+            await BenchConnections.EnsureAsync(page, "listing connections", cancellationToken);
             var body = JsonNode.Parse(await page.Content.ReadAsStringAsync(cancellationToken))!;
             foreach (var item in body["items"]!.AsArray())
             {
@@ -253,13 +256,13 @@ internal static class Harness
                         Interlocked.Increment(ref neededRetries);
                     }
 
-                    failure = ChaosConnections.TokenOf(JsonNode.Parse(body)!) is { } token && provider.IsAccessTokenActive(token)
+                    failure = BenchConnections.TokenOf(JsonNode.Parse(body)!) is { } token && provider.IsAccessTokenActive(token)
                         ? null
                         : "credentials served, but the provider refuses the token";
                     break;
                 }
 
-                failure = $"status {status}, credentials HTTP {(int)response.StatusCode} {ChaosConnections.ProblemCode(body)}";
+                failure = $"status {status}, credentials HTTP {(int)response.StatusCode} {BenchConnections.ProblemCode(body)}";
                 await Task.Delay(CredentialReaders.RetryDelay, ct);
             }
 

@@ -32,28 +32,45 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
     /// <summary>The provider-side registration with a given access-token lifetime (read by the provider at issue time).</summary>
     public static TestClient Client(Uri callbackUrl, TimeSpan accessTokenLifetime) => Client(callbackUrl) with { AccessTokenLifetime = accessTokenLifetime };
 
-    /// <summary>Returns the ids of <paramref name="count"/> connections, each checked to serve credentials.</summary>
-    public async Task<IReadOnlyList<string>> CreateAsync(int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the version, then connects <paramref name="count"/> users, <paramref name="parallelism"/> at a time;
+    /// returns their connection ids, each checked to serve credentials. <paramref name="progress"/> hears every 500th.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CreateAsync(int count, int parallelism, CancellationToken cancellationToken, Action<int>? progress = null)
     {
-        using var api = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = baseAddress };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
-        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        using var api = Api();
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
         await PublishAsync(api, cancellationToken);
-        var ids = new List<string>(count);
-        for (var i = 0; i < count; i++)
+        var ids = new string[count];
+        var done = 0;
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            ids.Add(await ConnectAsync(api, browser, $"bench-user-{i}", cancellationToken));
-        }
-
+            ids[i] = await ConnectAsync(api, browser, $"bench-user-{i}", ct);
+            if (Interlocked.Increment(ref done) % 500 == 0)
+            {
+                progress?.Invoke(done);
+            }
+        });
         return ids;
     }
+
+    /// <summary>A client of the service's API with the bench key.</summary>
+    public HttpClient Api()
+    {
+        var api = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = baseAddress };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        return api;
+    }
+
+    /// <summary>The access token inside a credentials answer: the definition appends it as a bearer header.</summary>
+    public static string? TokenOf(JsonNode credentials) =>
+        (string?)credentials["headers"]?["Authorization"] is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
 
     /// <summary>Publishes the bench auth version only, for callers that create connections another way.</summary>
     public async Task PublishAsync(CancellationToken cancellationToken)
     {
-        using var api = new HttpClient { BaseAddress = baseAddress };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
+        using var api = Api();
         await PublishAsync(api, cancellationToken);
     }
 
@@ -170,21 +187,21 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
     };
 
     /// <summary>Fails with the status and the service's problem code; response bodies here carry no token material.</summary>
-    private static async Task EnsureAsync(HttpResponseMessage response, string step, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(HttpResponseMessage response, string step, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            var code = TryReadCode(body);
-            throw new InvalidOperationException($"{step} failed: HTTP {(int)response.StatusCode} {code}");
+            throw new InvalidOperationException($"{step} failed: HTTP {(int)response.StatusCode} {ProblemCode(body)}");
         }
     }
 
-    private static string? TryReadCode(string body)
+    /// <summary>The <c>code</c> of a problem+json body, or null.</summary>
+    public static string? ProblemCode(string body)
     {
         try
         {
-            return (string?)JsonNode.Parse(body)?["code"];
+            return JsonNode.Parse(body) is JsonObject problem ? (string?)problem["code"] : null;
         }
         catch (System.Text.Json.JsonException)
         {

@@ -93,7 +93,7 @@ internal sealed class BenchService : IAsyncDisposable
             {
                 provider.RegisterClient(BenchConnections.Client(new Uri(baseAddress, "/oauth/callback")));
                 var connections = new BenchConnections(baseAddress, apiKey, provider, refreshMarginSeconds);
-                var ids = await connections.CreateAsync(connectionCount, cancellationToken);
+                var ids = await connections.CreateAsync(connectionCount, parallelism: 1, cancellationToken);
                 return new BenchService(app, provider, masterKeyDirectory, baseAddress, apiKey, ids);
             }
             catch
