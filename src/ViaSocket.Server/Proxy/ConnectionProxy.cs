@@ -2,15 +2,13 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
 using ViaSocket.Blocks.Http;
 using ViaSocket.Connections;
-using ViaSocket.Domain.Credentials;
 using ViaSocket.Grains.Diagnostics;
 
 namespace ViaSocket.Server.Proxy;
 
-/// <summary>A request a workflow engine asks the service to send with a connection's credentials.</summary>
+/// <summary>A request a workflow engine asks the service to send (proxy) or to complete (apply) with a connection's credentials.</summary>
 /// <param name="Body">JSON for <c>json</c> (objects get the credential body members merged in), an object of strings for <c>form</c>, a string for <c>raw</c>.</param>
 public sealed record ProxyRequest(
     string Method,
@@ -26,20 +24,34 @@ public sealed record ProxyResponse(int Status, IReadOnlyDictionary<string, strin
 
 public sealed record ProxyOutcome(ProxyResponse? Response, ConnectionError? Error);
 
+/// <param name="Credentials">The credentials merged in, for the proxy's refresh-and-retry decision.</param>
+public sealed record ApplyOutcome(AppliedRequest? Request, ConnectionCredentials? Credentials, ConnectionError? Error);
+
 /// <summary>
-/// Sends a request with a connection's credentials appended, only to the version's allowed URLs, through the guarded
-/// client; on a <c>refreshOnStatus</c> response it asks the connection to refresh and retries once.
+/// Merges a connection's credentials into a request (<see cref="CredentialRequestMerger"/>), and sends it through the
+/// guarded client; on a <c>refreshOnStatus</c> response it asks the connection to refresh and retries once.
 /// </summary>
 public sealed class ConnectionProxy(OutboundHttpClient http)
 {
-    public const string UrlNotAllowed = "proxy.url_not_allowed";
-    public const string InvalidRequest = "proxy.invalid_request";
+    public const string UrlNotAllowed = CredentialRequestMerger.UrlNotAllowed;
+    public const string InvalidRequest = CredentialRequestMerger.InvalidRequest;
     public const string UpstreamFailed = "proxy.upstream_failed";
 
-    private static readonly HashSet<string> ForbiddenHeaders = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The request with the connection's current credentials merged in, not sent anywhere.</summary>
+    public static async Task<ApplyOutcome> ApplyAsync(IConnectionGrain connection, ProxyRequest request)
     {
-        "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Proxy-Authorization", "TE", "Trailer",
-    };
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(request);
+
+        // A malformed request is refused before the connection is asked for anything.
+        if (CredentialRequestMerger.Validate(request) is { } invalid)
+        {
+            return new ApplyOutcome(null, null, invalid);
+        }
+
+        var credentials = await connection.GetCredentialsAsync();
+        return credentials.Succeeded ? Merge(request, credentials.Credentials!) : new ApplyOutcome(null, null, credentials.Error);
+    }
 
     public async Task<ProxyOutcome> SendAsync(IConnectionGrain connection, ProxyRequest request, CancellationToken cancellationToken)
     {
@@ -55,43 +67,46 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
         return outcome;
     }
 
+    private static ApplyOutcome Merge(ProxyRequest request, ConnectionCredentials credentials)
+    {
+        var merged = CredentialRequestMerger.Merge(request, credentials);
+        return new ApplyOutcome(merged.Request, credentials, merged.Error);
+    }
+
     private async Task<ProxyOutcome> SendWithRetryAsync(IConnectionGrain connection, ProxyRequest request, CancellationToken cancellationToken)
     {
-        if (Validate(request) is { } invalid)
+        var applied = await ApplyAsync(connection, request);
+        if (applied.Error is not null)
         {
-            return new ProxyOutcome(null, new ConnectionError(InvalidRequest, invalid));
+            return new ProxyOutcome(null, applied.Error);
         }
 
-        var credentials = await connection.GetCredentialsAsync();
-        if (!credentials.Succeeded)
-        {
-            return new ProxyOutcome(null, credentials.Error);
-        }
-
-        if (!new AllowedUrlPolicy(credentials.Credentials!.AllowedUrls).IsAllowed(request.Url))
-        {
-            return new ProxyOutcome(null, new ConnectionError(UrlNotAllowed, "The URL is outside the auth version's allowed URLs; credentials are never sent there."));
-        }
-
-        var first = await SendOnceAsync(request, credentials.Credentials, cancellationToken);
-        if (first.Error is not null || !credentials.Credentials.RefreshOnStatus.Contains(first.Response!.Status))
+        var credentials = applied.Credentials!;
+        var first = await SendOnceAsync(applied.Request!, cancellationToken);
+        if (first.Error is not null || !credentials.RefreshOnStatus.Contains(first.Response!.Status))
         {
             return first;
         }
 
-        var refreshed = await connection.RefreshRejectedAsync(credentials.Credentials.Generation);
+        var refreshed = await connection.RefreshRejectedAsync(credentials.Generation);
         if (!refreshed.Succeeded)
         {
             return new ProxyOutcome(null, refreshed.Error);
         }
 
-        var retry = await SendOnceAsync(request, refreshed.Credentials!, cancellationToken);
+        var reapplied = Merge(request, refreshed.Credentials!);
+        if (reapplied.Error is not null)
+        {
+            return new ProxyOutcome(null, reapplied.Error);
+        }
+
+        var retry = await SendOnceAsync(reapplied.Request!, cancellationToken);
         return retry.Response is { } response ? retry with { Response = response with { Refreshed = true } } : retry;
     }
 
-    private async Task<ProxyOutcome> SendOnceAsync(ProxyRequest request, ConnectionCredentials credentials, CancellationToken cancellationToken)
+    private async Task<ProxyOutcome> SendOnceAsync(AppliedRequest request, CancellationToken cancellationToken)
     {
-        using var message = Build(request, credentials);
+        using var message = Build(request);
         try
         {
             var response = await http.SendAsync(message, cancellationToken);
@@ -103,27 +118,10 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
         }
     }
 
-    private static HttpRequestMessage Build(ProxyRequest request, ConnectionCredentials credentials)
+    private static HttpRequestMessage Build(AppliedRequest request)
     {
-        var query = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (key, value) in request.Query ?? new Dictionary<string, string>())
-        {
-            query[key] = value;
-        }
-
-        foreach (var (key, value) in credentials.Query)
-        {
-            query[key] = value;
-        }
-
-        var message = new HttpRequestMessage(new HttpMethod(request.Method.ToUpperInvariant()), QueryHelpers.AddQueryString(request.Url, query));
-        message.Content = BuildContent(request, credentials);
-        foreach (var (name, value) in (request.Headers ?? new Dictionary<string, string>()).Where(h => !ForbiddenHeaders.Contains(h.Key)))
-        {
-            SetHeader(message, name, value);
-        }
-
-        foreach (var (name, value) in credentials.Headers)
+        var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Url) { Content = BuildContent(request) };
+        foreach (var (name, value) in request.Headers)
         {
             SetHeader(message, name, value);
         }
@@ -131,38 +129,14 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
         return message;
     }
 
-    private static HttpContent? BuildContent(ProxyRequest request, ConnectionCredentials credentials)
+    private static HttpContent? BuildContent(AppliedRequest request) => request.Body switch
     {
-        var credentialBody = JsonNode.Parse(credentials.BodyJson) as JsonObject ?? [];
-        switch (request.BodyType ?? "json")
-        {
-            case "form":
-                var form = (request.Body as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.ToString() ?? "");
-                foreach (var (key, value) in credentialBody)
-                {
-                    form[key] = value?.ToString() ?? "";
-                }
-
-                return form.Count == 0 ? null : new FormUrlEncodedContent(form);
-            case "raw":
-                return request.Body is null ? null : new StringContent(request.Body.GetValue<string>(), Encoding.UTF8, "text/plain");
-            default:
-                var body = request.Body?.DeepClone();
-                if (credentialBody.Count > 0)
-                {
-                    body ??= new JsonObject();
-                    if (body is JsonObject target)
-                    {
-                        foreach (var (key, value) in credentialBody)
-                        {
-                            target[key] = value?.DeepClone();
-                        }
-                    }
-                }
-
-                return body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        }
-    }
+        null => null,
+        JsonObject form when request.BodyType == CredentialRequestMerger.FormBody =>
+            new FormUrlEncodedContent(form.Select(p => KeyValuePair.Create(p.Key, p.Value!.GetValue<string>()))),
+        { } raw when request.BodyType == CredentialRequestMerger.RawBody => new StringContent(raw.GetValue<string>(), Encoding.UTF8, "text/plain"),
+        { } json => new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json"),
+    };
 
     private static void SetHeader(HttpRequestMessage message, string name, string value)
     {
@@ -201,29 +175,5 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
         {
             return JsonValue.Create(Encoding.UTF8.GetString(response.Body));
         }
-    }
-
-    private static string? Validate(ProxyRequest request)
-    {
-        string[] methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-        if (!methods.Contains(request.Method?.ToUpperInvariant()))
-        {
-            return "method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS.";
-        }
-
-        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
-        {
-            return "url must be an absolute http(s) URL.";
-        }
-
-        return request.BodyType switch
-        {
-            null or "json" => null,
-            "form" when request.Body is null or JsonObject => null,
-            "raw" when request.Body is null || request.Body.GetValueKind() == JsonValueKind.String => null,
-            "form" => "A form body must be an object.",
-            "raw" => "A raw body must be a string.",
-            _ => "bodyType must be json, form or raw.",
-        };
     }
 }

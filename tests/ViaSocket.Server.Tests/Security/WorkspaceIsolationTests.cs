@@ -33,6 +33,7 @@ public sealed class WorkspaceIsolationTests(ServiceFixture fixture) : IClassFixt
             new(HttpMethod.Post, $"/v1/connections/{connectionId}/refresh"),
             new(HttpMethod.Post, $"/v1/connections/{connectionId}/test"),
             new(HttpMethod.Post, $"/v1/connections/{connectionId}/proxy") { Content = JsonContent.Create(new { method = "GET", url = fixture.Provider.ResourceUrl.ToString() }) },
+            new(HttpMethod.Post, $"/v1/connections/{connectionId}/credentials:apply") { Content = JsonContent.Create(new { method = "GET", url = fixture.Provider.ResourceUrl.ToString() }) },
             new(HttpMethod.Delete, $"/v1/connections/{connectionId}"),
             new(HttpMethod.Post, "/v1/connections") { Content = JsonContent.Create(new { pluginId = "isolated", versionId = "v1", ownerId = "x", connectionId }) },
         ];
