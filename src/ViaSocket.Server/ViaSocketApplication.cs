@@ -25,6 +25,11 @@ public static class ViaSocketApplication
 
         var app = builder.Build();
         app.UseServiceDefaults();
+
+        // Explicitly inside the exception handler: left implicit, ASP.NET Core runs authentication ahead of it, and an
+        // API key check that cannot reach its grain while a silo is dying ends as a bare 500 instead of a 503 problem.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseObservability();
         app.UseRateLimiter();
         app.MapHealthEndpoints();

@@ -24,6 +24,11 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>Configuration added to the test host's, e.g. rate limits.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
+    /// <summary>Services added to the test host's, e.g. a grain call filter that injects faults.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         ConnectionString = await new PostgresFixture().CreateDatabaseAsync();
@@ -35,6 +40,8 @@ public class ServiceFixture : IAsyncLifetime
             {
                 builder.Services.AddSingleton(clock);
             }
+
+            ConfigureServices(builder.Services);
         });
         Provider.RegisterClient(ProviderDefinitions.Client(Host.CallbackUrl));
         Flow = new ConnectFlow(Host, Provider);
