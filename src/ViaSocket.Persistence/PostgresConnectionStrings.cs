@@ -40,6 +40,29 @@ public static class PostgresConnectionStrings
         return builder.ConnectionString;
     }
 
+    /// <summary>The number of statements each connection prepares automatically unless the string says otherwise.</summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>
+    /// Turns on Npgsql's automatic preparation unless <paramref name="connectionString"/> already sets
+    /// <c>Max Auto Prepare</c>. Grain state, reminder and directory writes are the same few statements over and over;
+    /// prepared, PostgreSQL skips parsing and planning them on every call. <c>Max Auto Prepare=0</c> turns it off, e.g.
+    /// behind a pooler that cannot keep prepared statements.
+    /// </summary>
+    public static string WithAutoPrepare(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        // Npgsql's builder reports every keyword as present; the plain builder holds only what the string spells out.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (written.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            return connectionString;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare };
+        return builder.ConnectionString;
+    }
+
     /// <summary>The connection string with every secret replaced by <c>***</c>, for logs and diagnostics.</summary>
     public static string Redact(string connectionString)
     {

@@ -98,8 +98,13 @@ internal static class ConnectionsApi
         return view is null ? ErrorResults.NotFound() : TypedResults.Ok(ConnectionResponse.From(view));
     }
 
-    public static async Task<Results<Ok<CredentialsResponse>, ProblemHttpResult>> GetCredentials(
-        string connectionId, HttpContext http, IGrainFactory grains, [FromServices] LocalCredentialCache? localCredentials, [FromServices] ViaSocketMetrics? metrics)
+    public static async Task<Results<Ok<CredentialsResponse>, RenderedCredentials.Json, ProblemHttpResult>> GetCredentials(
+        string connectionId,
+        HttpContext http,
+        IGrainFactory grains,
+        RenderedCredentials rendered,
+        [FromServices] LocalCredentialCache? localCredentials,
+        [FromServices] ViaSocketMetrics? metrics)
     {
         http.Response.Headers.CacheControl = "no-store";
         var started = Stopwatch.GetTimestamp();
@@ -109,7 +114,7 @@ internal static class ConnectionsApi
         if (localCredentials is not null && localCredentials.TryGet(key, out var local))
         {
             metrics?.CredentialsRequested(null, Stopwatch.GetElapsedTime(started));
-            return TypedResults.Ok(CredentialsResponse.From(local));
+            return rendered.For(local);
         }
 
         var result = await grains.GetGrain<IConnectionGrain>(key).GetCredentialsAsync();

@@ -47,6 +47,7 @@ internal static class DatabaseExtensions
             connectionString = PostgresConnectionStrings.WithoutPassword(options.Database.ConnectionString, stateDirectory);
         }
 
+        connectionString = PostgresConnectionStrings.WithAutoPrepare(connectionString);
         if (options.Role == ServerRoles.Silo)
         {
             await SchemaMigrator.ApplyAsync(connectionString, logger, CancellationToken.None);

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Npgsql;
 using ViaSocket.Blocks.Http;
 using ViaSocket.Persistence.Connections;
+using ViaSocket.Server.Apis;
 using ViaSocket.Server.Proxy;
 using ViaSocket.Server.Security;
 
@@ -17,6 +18,7 @@ internal static class FrontEndExtensions
     public static void AddFrontEnd(this WebApplicationBuilder builder, Database database)
     {
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
+        builder.Services.AddSingleton<RenderedCredentials>();
         builder.Services.AddApiKeyAuthentication();
 
         var usesEmbeddedDatabase = database.Embedded is not null;

@@ -57,19 +57,23 @@ internal static class ObservabilityExtensions
                 {
                     metrics.AddPrometheusExporter();
                 }
-            })
-            .WithTracing(tracing => tracing
-                .AddSource(ViaSocketActivities.SourceName, ActivitySources.ApplicationGrainActivitySourceName, ActivitySources.RuntimeActivitySourceName)
-                .AddAspNetCoreInstrumentation(o =>
-                {
-                    // Probes and scrapes would drown the traces that matter.
-                    o.Filter = http => !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments(MetricsPath);
-                    o.EnrichWithHttpRequest = (activity, _) => WithoutQuery(activity);
-                })
-                .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, _) => WithoutQuery(activity)));
+            });
+
+        // Spans are recorded only when they have somewhere to go: an always-on tracer with no exporter would build an
+        // activity for every request and grain call (a large share of the hot credentials path) and throw it away.
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]))
         {
-            telemetry.WithLogging().UseOtlpExporter();
+            telemetry.WithTracing(tracing => tracing
+                    .AddSource(ViaSocketActivities.SourceName, ActivitySources.ApplicationGrainActivitySourceName, ActivitySources.RuntimeActivitySourceName)
+                    .AddAspNetCoreInstrumentation(o =>
+                    {
+                        // Probes and scrapes would drown the traces that matter.
+                        o.Filter = http => !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments(MetricsPath);
+                        o.EnrichWithHttpRequest = (activity, _) => WithoutQuery(activity);
+                    })
+                    .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, _) => WithoutQuery(activity)))
+                .WithLogging()
+                .UseOtlpExporter();
         }
 
         // Grain calls carry the caller's trace context, so a callback's span and the block runs it causes share a trace.

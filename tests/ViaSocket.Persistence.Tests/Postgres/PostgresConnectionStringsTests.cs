@@ -29,6 +29,18 @@ public sealed class PostgresConnectionStringsTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(builder.Passfile));
     }
 
+    [Theory]
+    [InlineData("Host=db;Username=u", PostgresConnectionStrings.DefaultMaxAutoPrepare)]
+    [InlineData("Host=db;Username=u;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;Username=u;maxautoprepare=5", 5)]
+    public void Statements_are_prepared_automatically_unless_the_string_says_otherwise(string connectionString, int expected)
+    {
+        var result = new NpgsqlConnectionStringBuilder(PostgresConnectionStrings.WithAutoPrepare(connectionString));
+
+        Assert.Equal(expected, result.MaxAutoPrepare);
+        Assert.Equal("db", result.Host);
+    }
+
     [Fact]
     public void Each_host_of_a_multi_host_string_gets_its_own_passfile_line()
     {

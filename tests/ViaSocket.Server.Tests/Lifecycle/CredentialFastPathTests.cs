@@ -43,6 +43,23 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
     }
 
     [Fact]
+    public async Task The_shared_answer_is_written_exactly_as_the_grains_answer()
+    {
+        var connectionId = await ConnectAsync("fast-bytes");
+        fixture.Time.Advance(LocalCredentialCache.MaxEntryAge);
+        Assert.False(Shared.TryGet(Key(connectionId), out _));
+
+        using var fromGrain = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials");
+        Assert.True(Shared.TryGet(Key(connectionId), out _));
+        using var fromShared = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials");
+
+        Assert.Equal(HttpStatusCode.OK, fromShared.StatusCode);
+        Assert.Equal(fromGrain.Content.Headers.ContentType, fromShared.Content.Headers.ContentType);
+        Assert.Equal("no-store", fromShared.Headers.CacheControl?.ToString());
+        Assert.Equal(await fromGrain.Content.ReadAsStringAsync(), await fromShared.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_shared_answer_lapses_after_its_maximum_age_and_when_the_refresh_falls_due()
     {
         var connectionId = await ConnectAsync("fast-lapse");

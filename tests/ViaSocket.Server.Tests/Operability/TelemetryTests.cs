@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using Orleans.Diagnostics;
 using ViaSocket.Grains.Diagnostics;
 using ViaSocket.Server.Tests.Infrastructure;
 using Names = ViaSocket.Grains.Diagnostics.ViaSocketMetrics.Names;
@@ -87,7 +91,9 @@ public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<Servi
         var spans = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is ViaSocketActivities.SourceName or "Microsoft.AspNetCore" or "System.Net.Http",
+            // What the tracer listens to when an OTLP endpoint is configured: the grain-call sources carry the trace across.
+            ShouldListenTo = source => source.Name is ViaSocketActivities.SourceName or "Microsoft.AspNetCore" or "System.Net.Http"
+                or ActivitySources.ApplicationGrainActivitySourceName or ActivitySources.RuntimeActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Enqueue,
         };
@@ -134,6 +140,32 @@ public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<Servi
         Assert.Single(lines, l => l.Contains(": connected; status active; detail none", StringComparison.Ordinal));
         Assert.Contains(fixture.Host.Logs.Lines, l => l.StartsWith("scope ", StringComparison.Ordinal)
             && l.Contains($"WorkspaceId=default ConnectionId={connectionId}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Spans_are_recorded_only_when_an_OTLP_endpoint_is_configured()
+    {
+        Assert.Null(fixture.Host.App.Services.GetService<TracerProvider>());
+
+        var keyDirectory = Path.Combine(Path.GetTempPath(), "viasocket-otlp-keys-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var exporting = await ViaSocketApplication.BuildAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ViaSocket:Database:ConnectionString"] = fixture.ConnectionString,
+                ["ViaSocket:Encryption:KeyDirectory"] = keyDirectory,
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4317",
+            }));
+
+            Assert.NotNull(exporting.Services.GetService<TracerProvider>());
+        }
+        finally
+        {
+            if (Directory.Exists(keyDirectory))
+            {
+                Directory.Delete(keyDirectory, recursive: true);
+            }
+        }
     }
 
     [Fact]
