@@ -45,6 +45,49 @@ internal sealed class CpuMeter(int? serverProcessId)
         }
     }
 
+    /// <summary>
+    /// CPU time of every live process whose command name is <paramref name="name"/> (e.g. the PostgreSQL server and its
+    /// backends), from <c>/proc/[pid]/stat</c>. Processes that exit in between take their time with them, so compare
+    /// snapshots of long-lived processes (pooled backends) only.
+    /// </summary>
+    public static TimeSpan CpuOfProcessesNamed(string name)
+    {
+        long ticks = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(directory, "stat"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            // pid (comm) state ... utime stime: fields 14 and 15, counted after the closing parenthesis of comm.
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
+            if (open < 0 || close < open || stat[(open + 1)..close] != name)
+            {
+                continue;
+            }
+
+            var fields = stat[(close + 2)..].Split(' ');
+            ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+    }
+
+    // USER_HZ: 100 on every Linux this runs on.
+    private const int ClockTicksPerSecond = 100;
+
     /// <summary>The aggregate line of /proc/stat: user nice system idle iowait irq softirq steal (guest is inside user).</summary>
     private static (long Busy, long Total) MachineTicks()
     {

@@ -13,6 +13,7 @@ namespace ViaSocket.LoadTests;
 internal sealed class MemoryProbe(IServiceProvider services)
 {
     private const string ConnectionGrainTypeName = "ConnectionGrain";
+    private const string BaselineGrainTypeName = nameof(BaselineGrain);
     private static readonly TimeSpan DeactivationTimeout = TimeSpan.FromMinutes(2);
 
     private readonly IGrainFactory grains = services.GetRequiredService<IGrainFactory>();
@@ -42,7 +43,18 @@ internal sealed class MemoryProbe(IServiceProvider services)
                 $"memory: {level:N0} active ({measured[^1].ConnectionActivations:N0} activations): {measured[^1].ManagedPerConnection:N0} B managed, {measured[^1].RssPerConnection:N0} B RSS each"));
         }
 
-        return new MemoryResult(remaining, empty, measured);
+        // The same number of empty activations, under the same keys: what Orleans itself holds per activation.
+        var baselineCount = measured.Count == 0 ? 0 : measured[^1].Active;
+        await DeactivateConnectionsAsync();
+        var baselineEmpty = MemorySnapshot.Take(0);
+        await Parallel.ForEachAsync(
+            connectionIds.Take(baselineCount),
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            async (id, _) => await grains.GetGrain<IBaselineGrain>(GrainKeys.Connection(BenchService.WorkspaceId, id)).PingAsync());
+        var baseline = MemoryLevel.From(baselineCount, baselineEmpty, MemorySnapshot.Take(await ActivationsAsync(BaselineGrainTypeName)));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"memory: {baselineCount:N0} empty baseline activations: {baseline.ManagedPerConnection:N0} B managed, {baseline.RssPerConnection:N0} B RSS each"));
+        return new MemoryResult(remaining, empty, measured, baseline);
     }
 
     /// <summary>Asks the silo to collect every idle activation and waits until no connection grain is active; returns those left.</summary>
@@ -62,10 +74,12 @@ internal sealed class MemoryProbe(IServiceProvider services)
         return left;
     }
 
-    private async Task<int> ConnectionActivationsAsync()
+    private Task<int> ConnectionActivationsAsync() => ActivationsAsync(ConnectionGrainTypeName);
+
+    private async Task<int> ActivationsAsync(string grainTypeName)
     {
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
-        return statistics.Where(s => s.GrainType.Contains(ConnectionGrainTypeName, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+        return statistics.Where(s => s.GrainType.Contains(grainTypeName, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
     }
 }
 
@@ -111,4 +125,5 @@ internal sealed record MemoryLevel(int Active, int ConnectionActivations, long M
 }
 
 /// <param name="LeftActiveBeforeEmpty">Connection activations the silo had not collected when the empty measurement was taken (should be 0).</param>
-internal sealed record MemoryResult(int LeftActiveBeforeEmpty, MemorySnapshot Empty, IReadOnlyList<MemoryLevel> Levels);
+/// <param name="Baseline">As many activations of the empty <see cref="BaselineGrain"/> as the largest level, measured the same way.</param>
+internal sealed record MemoryResult(int LeftActiveBeforeEmpty, MemorySnapshot Empty, IReadOnlyList<MemoryLevel> Levels, MemoryLevel Baseline);

@@ -105,6 +105,7 @@ internal static class StormCommand
         var readerPeriod = TimeSpan.FromSeconds((double)readers / Math.Max(readRate, 1));
         var reading = Enumerable.Range(0, readers).Select(_ => sampler.RunAsync(readerPeriod, stopReaders.Token)).ToArray();
         var deadline = lastDue + marginSpan + DrainGrace;
+        var cpuBefore = StormCpu.Snapshot();
         var lastProgress = time.GetTimestamp();
         while (provider.RefreshGrants - refreshGrantsBefore < count && time.GetUtcNow() < deadline)
         {
@@ -118,6 +119,7 @@ internal static class StormCommand
 
         // The last refreshes are answered; give their grains a moment to persist before reading them back.
         await Task.Delay(TimeSpan.FromSeconds(2));
+        var cpu = StormCpu.Between(cpuBefore, StormCpu.Snapshot(), provider.RefreshGrants - refreshGrantsBefore);
         await stopReaders.CancelAsync();
         await Task.WhenAll(reading);
         var peak = provider.PeakTokenRequestsInFlight;
@@ -135,6 +137,7 @@ internal static class StormCommand
             storm,
             refreshLog.Count, refreshLog.Count(r => r.StatusCode != 200), provider.RefreshTokenReuseCount - reusesBefore, peak,
             sampler.Result(readers),
+            cpu,
             memory);
         Console.Out.WriteLine(Protocol.Line(Protocol.ResultPrefix, result));
         return 0;
@@ -347,4 +350,30 @@ internal sealed record StormResult(
     int RefreshTokenReuses,
     int PeakProviderConcurrency,
     ReaderResult Readers,
+    StormCpu Cpu,
     MemoryResult Memory);
+
+/// <summary>
+/// Where the cores went while the storm drained: this process (silo, front-end, token server, readers), PostgreSQL
+/// (server and backends) and the whole machine, in cores and in CPU milliseconds per refresh.
+/// </summary>
+internal sealed record StormCpu(double ProcessCores, double PostgresCores, double MachineCores, double ProcessMsPerRefresh, double PostgresMsPerRefresh)
+{
+    private const string PostgresProcessName = "postgres";
+
+    public static (CpuSnapshot Process, TimeSpan Postgres) Snapshot() => (new CpuMeter(null).Take(), CpuMeter.CpuOfProcessesNamed(PostgresProcessName));
+
+    public static StormCpu Between((CpuSnapshot Process, TimeSpan Postgres) start, (CpuSnapshot Process, TimeSpan Postgres) end, int refreshes)
+    {
+        var usage = CpuMeter.Between(start.Process, end.Process);
+        var wallSeconds = (end.Process.Timestamp - start.Process.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency;
+        var postgresSeconds = (end.Postgres - start.Postgres).TotalSeconds;
+        var perRefresh = Math.Max(refreshes, 1);
+        return new StormCpu(
+            usage.SelfCores,
+            postgresSeconds / wallSeconds,
+            usage.MachineCores,
+            usage.SelfCores * wallSeconds * 1000 / perRefresh,
+            postgresSeconds * 1000 / perRefresh);
+    }
+}

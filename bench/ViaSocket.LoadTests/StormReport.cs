@@ -29,6 +29,8 @@ internal static class StormReport
         Row(text, "delay after falling due: min / p1 / p50 / p99 / max", Seconds(s.DelaySeconds));
         Row(text, "refreshed after expiry", $"{s.RefreshedAfterExpiry:N0}");
         Row(text, "statuses after the storm", string.Join(", ", s.Statuses.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value:N0}")));
+        Row(text, "cores while draining: this process (silo, front-end, token server, readers) / PostgreSQL / machine", $"{r.Cpu.ProcessCores:0.00} / {r.Cpu.PostgresCores:0.00} / {r.Cpu.MachineCores:0.00} of {Environment.ProcessorCount}");
+        Row(text, "CPU per refresh: this process / PostgreSQL", $"{r.Cpu.ProcessMsPerRefresh:0.00} / {r.Cpu.PostgresMsPerRefresh:0.00} ms");
         Row(text, "refresh requests at the provider / failed", $"{r.ProviderRefreshRequests:N0} / {r.ProviderRefreshFailures:N0}");
         Row(text, "refresh-token reuse seen by the provider", $"{r.RefreshTokenReuses:N0}");
         Row(text, "provider peak concurrent token requests / configured limit", $"{r.PeakProviderConcurrency} / {r.RefreshConcurrencyLimit}");
@@ -59,6 +61,13 @@ internal static class StormReport
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {l.Active:N0} | {l.ConnectionActivations:N0} | {Mib(l.ManagedDelta)} | {Mib(l.HeapDelta)} | {Mib(l.RssDelta)} | {l.ManagedPerConnection:N0} | {l.HeapPerConnection:N0} | {l.RssPerConnection:N0} | {(met ? "met" : "missed")} |");
         }
+
+        var b = m.Baseline;
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"| {b.Active:N0} empty baseline grains | {b.ConnectionActivations:N0} | {Mib(b.ManagedDelta)} | {Mib(b.HeapDelta)} | {Mib(b.RssDelta)} | {b.ManagedPerConnection:N0} | {b.HeapPerConnection:N0} | {b.RssPerConnection:N0} | |");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"The last row is the floor Orleans sets: activations of a grain with no state and no reminder, under the same keys, after the connections were collected again. A connection at {m.Levels[^1].Active:N0} holds {m.Levels[^1].ManagedPerConnection - b.ManagedPerConnection:N0} managed bytes more than that (its state, authData, cached credentials, reminder).");
 
         return text.ToString();
     }

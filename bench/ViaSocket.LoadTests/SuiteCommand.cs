@@ -120,6 +120,9 @@ internal static class SuiteCommand
                 rows.Add(($"P5 bytes per active idle connection at {level.Active:N0}: managed / RSS", $"<= {BenchReport.BytesPerConnectionGoal:N0}",
                     $"{level.ManagedPerConnection:N0} / {level.RssPerConnection:N0}", level.ManagedPerConnection <= BenchReport.BytesPerConnectionGoal && level.RssPerConnection <= BenchReport.BytesPerConnectionGoal));
             }
+
+            var floor = storm.Memory.Baseline;
+            rows.Add(($"P5 baseline: bytes per empty Orleans activation at {floor.Active:N0} (same run): managed / RSS", "", $"{floor.ManagedPerConnection:N0} / {floor.RssPerConnection:N0}", null));
         }
 
         var text = new StringBuilder();
