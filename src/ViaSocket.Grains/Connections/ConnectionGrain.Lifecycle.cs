@@ -77,6 +77,16 @@ internal sealed partial class ConnectionGrain
         }
 
         var now = time.GetUtcNow();
+
+        // A read interleaves with a refresh that another read started. While that refresh stores its result, the state
+        // already holds the new token but the cached answer is still the old one: judge what would be served, and wait
+        // for the refresh when it is no longer fit to hand out (or when there is no answer that may be served yet).
+        if (refreshInFlight is { } inFlight
+            && (cachedCredentials?.Credentials is not { } cached || TokenLifetime.TooCloseToExpiry(cached.ExpiresAt, now)))
+        {
+            return await inFlight;
+        }
+
         if (TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now))
         {
             // Never hand out an expired token: wait for (or start) the refresh. While backing off after provider
