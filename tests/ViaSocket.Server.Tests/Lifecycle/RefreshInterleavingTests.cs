@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ViaSocket.Connections;
+using ViaSocket.Events;
+using ViaSocket.Grains.Connections;
+using ViaSocket.Grains.Events;
+using ViaSocket.Server.Tests.Infrastructure;
+
+namespace ViaSocket.Server.Tests.Lifecycle;
+
+/// <summary>
+/// Credential reads interleave with each other, so a read can arrive while a refresh another read started is still
+/// storing its result. At that moment the stored state holds the new token while the activation's cached answer is
+/// the old, expired one: the read must wait for the refresh, never serve what was cached.
+/// </summary>
+public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fixture) : IClassFixture<RefreshInterleavingTests.Fixture>
+{
+    [Fact]
+    public async Task A_read_arriving_while_a_refresh_stores_its_result_waits_for_the_new_token_instead_of_the_expired_one()
+    {
+        const string clientId = "interleaved-read";
+        fixture.Provider.RegisterClient(ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId));
+        await fixture.Flow.PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(fixture.Provider, clientId: clientId));
+        var connectionId = (await fixture.Flow.ConnectAsync(clientId, "v1", ownerId: clientId))["connectionId"];
+        var expired = await AccessTokenAsync(connectionId);
+
+        // A degraded connection publishes "recovered" when its next refresh succeeds: that publication is the last
+        // step of storing the refresh, and the gate holds the refresh there.
+        fixture.Provider.FailNextTokenRequests(1, 503);
+        using (var failed = await fixture.Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        }
+
+        // The background triggers (reminder, overdue sweep) are late, as under load, so the first read after expiry is
+        // what starts the refresh. Views in between keep the activation and its cached answer from being collected.
+        fixture.LateTriggers.Connections.Add(connectionId);
+        for (var minutes = 0; minutes < 61; minutes += 10)
+        {
+            fixture.Time.Advance(TimeSpan.FromMinutes(Math.Min(10, 61 - minutes)));
+            await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        }
+
+        var held = fixture.Gate.HoldNext(connectionId, ConnectionEventKinds.Recovered);
+        var refreshingRead = AccessTokenAsync(connectionId);
+        await held.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var interleavedRead = AccessTokenAsync(connectionId);
+        await Task.WhenAny(interleavedRead, Task.Delay(TimeSpan.FromMilliseconds(500)));
+        var answeredWhileStoring = interleavedRead.IsCompleted;
+        fixture.Gate.Release();
+
+        Assert.False(answeredWhileStoring, "The read was answered from the cache while the refresh was still storing the new token.");
+        var refreshed = await refreshingRead;
+        Assert.Equal(refreshed, await interleavedRead);
+        Assert.NotEqual(expired, refreshed);
+        Assert.True(fixture.Provider.IsAccessTokenActive(refreshed));
+        Assert.Equal(2, fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId));
+    }
+
+    private async Task<string> AccessTokenAsync(string connectionId)
+    {
+        var credentials = await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
+        return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
+    }
+
+    /// <summary>
+    /// The service on a fake clock, with lifecycle events passing through a gate the test can close, and the background
+    /// refresh triggers of chosen connections dropped, as when the reminder service and the overdue sweep run late.
+    /// </summary>
+    public sealed class Fixture : ServiceFixture
+    {
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+        public PublicationGate Gate { get; } = new();
+
+        public BackgroundTriggerDropper LateTriggers { get; } = new();
+
+        protected override TimeProvider? Clock => Time;
+
+        protected override void ConfigureServices(IServiceCollection services)
+        {
+            services.AddSingleton<IConnectionEventPublisher>(Gate);
+            services.AddSingleton<IIncomingGrainCallFilter>(LateTriggers);
+        }
+    }
+
+    /// <summary>Swallows reminder ticks and overdue-sweep wake-ups addressed to the listed connections.</summary>
+    public sealed class BackgroundTriggerDropper : IIncomingGrainCallFilter
+    {
+        public ConcurrentBag<string> Connections { get; } = [];
+
+        public Task Invoke(IIncomingGrainCallContext context) =>
+            context.ImplementationMethod.Name is nameof(IRemindable.ReceiveReminder) or nameof(IConnectionGrain.WakeAsync)
+            && Connections.Any(id => context.TargetId.ToString().EndsWith(id, StringComparison.Ordinal))
+                ? Task.CompletedTask
+                : context.Invoke();
+    }
+
+    /// <summary>Accepts every event at once, except the one it was told to hold, which waits for <see cref="Release"/>.</summary>
+    public sealed class PublicationGate : IConnectionEventPublisher
+    {
+        private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource? entered;
+        private (string ConnectionId, string Kind)? awaited;
+
+        /// <summary>Holds the next <paramref name="kind"/> event of the connection; the task completes when it arrives.</summary>
+        public Task HoldNext(string connectionId, string kind)
+        {
+            awaited = (connectionId, kind);
+            entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return entered.Task;
+        }
+
+        public void Release() => released.TrySetResult();
+
+        public async Task PublishAsync(ConnectionLifecycleEvent lifecycleEvent)
+        {
+            if (awaited is { } hold && hold.ConnectionId == lifecycleEvent.ConnectionId && hold.Kind == lifecycleEvent.Kind)
+            {
+                entered!.TrySetResult();
+                await released.Task;
+            }
+        }
+    }
+}
