@@ -67,7 +67,7 @@ internal sealed class BaselineCredentials
             return Problem(StatusCodes.Status404NotFound, ConnectionErrorCodes.NotFound);
         }
 
-        if (stored.Status is not (ConnectionStatus.Active or ConnectionStatus.Degraded) || stored.AuthDataJson is null)
+        if (stored.Status is not (ConnectionStatus.Active or ConnectionStatus.Degraded) || stored.AuthData is null)
         {
             return Problem(StatusCodes.Status409Conflict, ConnectionErrorCodes.NotUsable);
         }
@@ -84,7 +84,7 @@ internal sealed class BaselineCredentials
             return Problem(StatusCodes.Status409Conflict, ConnectionErrorCodes.VersionNotPublished);
         }
 
-        var authData = (JsonObject)JsonNode.Parse(stored.AuthDataJson)!;
+        var authData = (JsonObject)JsonNode.Parse(stored.AuthData)!;
         var rendered = version.Credentials.Build(ConnectionContext.Create(version, authData, stored.RedirectUri, null), evaluator);
         return TypedResults.Ok(new CredentialsResponse(stored.Status.ToWireName(), rendered.Headers, rendered.Query, rendered.Body.ToJsonString(), stored.ExpiresAt));
     }
@@ -94,7 +94,7 @@ internal sealed class BaselineCredentials
 
     /// <summary>The members of the connection's persisted state this endpoint needs.</summary>
     private sealed record StoredConnection(
-        string WorkspaceId, string PluginId, string VersionId, ConnectionStatus Status, string? AuthDataJson, string? RedirectUri, DateTimeOffset? ExpiresAt)
+        string WorkspaceId, string PluginId, string VersionId, ConnectionStatus Status, byte[]? AuthData, string? RedirectUri, DateTimeOffset? ExpiresAt)
     {
         // The grain's state class is internal to ViaSocket.Grains; the baseline reads the very same row type through the
         // very same storage, so it is looked up by name once (a rename fails here, at startup, not silently).
@@ -122,12 +122,12 @@ internal sealed class BaselineCredentials
             private static readonly Func<TState, string> Plugin = Getter<string>("PluginId");
             private static readonly Func<TState, string> Version = Getter<string>("VersionId");
             private static readonly Func<TState, ConnectionStatus> StatusOf = Getter<ConnectionStatus>("Status");
-            private static readonly Func<TState, string?> AuthData = Getter<string?>("AuthDataJson");
+            private static readonly Func<TState, byte[]?> AuthDataOf = Getter<byte[]?>("AuthData");
             private static readonly Func<TState, string?> Redirect = Getter<string?>("RedirectUri");
             private static readonly Func<TState, DateTimeOffset?> Expires = Getter<DateTimeOffset?>("ExpiresAt");
 
             public static StoredConnection From(TState state) =>
-                new(Workspace(state), Plugin(state), Version(state), StatusOf(state), AuthData(state), Redirect(state), Expires(state));
+                new(Workspace(state), Plugin(state), Version(state), StatusOf(state), AuthDataOf(state), Redirect(state), Expires(state));
 
             private static Func<TState, T> Getter<T>(string name) =>
                 (typeof(TState).GetProperty(name) ?? throw new MissingMemberException(typeof(TState).FullName, name))

@@ -35,6 +35,7 @@ internal sealed partial class ConnectionGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        S.MoveLegacyMembers();
         persistedStatus = state.RecordExists ? S.Status : null;
 
         // Orleans does not replay missed reminder ticks: a connection whose refresh fell due while no silo hosted it
@@ -151,7 +152,7 @@ internal sealed partial class ConnectionGrain
         }
 
         ConnectionError? revokeError = null;
-        if (S.AuthDataJson is not null && S.Status != ConnectionStatus.Revoked)
+        if (S.AuthData is not null && S.Status != ConnectionStatus.Revoked)
         {
             var version = await PinnedVersionAsync();
             if (version.Definition.RevokeToken is not null)
@@ -166,7 +167,7 @@ internal sealed partial class ConnectionGrain
             }
         }
 
-        S.AuthDataJson = null;
+        S.AuthData = null;
         S.Attempt = null;
         (S.ExpiresAt, S.RefreshAt, S.NextRefreshAttemptAt) = (null, null, null);
         S.Status = ConnectionStatus.Revoked;
@@ -285,7 +286,7 @@ internal sealed partial class ConnectionGrain
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], now);
         var recovered = S.Status == ConnectionStatus.Degraded;
         var previousExpiry = S.ExpiresAt;
-        S.AuthDataJson = merged.ToJsonString();
+        S.AuthData = Utf8(merged);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, now);
         (S.Status, S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (ConnectionStatus.Active, null, 0, null);
         S.Generation++;
@@ -331,6 +332,7 @@ internal sealed partial class ConnectionGrain
         catch (InconsistentStateException)
         {
             await state.ReadStateAsync();
+            S.MoveLegacyMembers();
             InvalidateCredentials();
             return RefreshClaim.Reloaded;
         }
@@ -387,6 +389,7 @@ internal sealed partial class ConnectionGrain
     {
         S.Status = ConnectionStatus.Active;
         S.LastError = null;
+        var history = S.History.ToList();
         Record(ConnectionEventKinds.Recovered, ConnectionErrorCodes.StorageUnavailable);
         try
         {
@@ -394,7 +397,14 @@ internal sealed partial class ConnectionGrain
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            S.Status = ConnectionStatus.Degraded;
+            // Not recovered after all: a failed attempt must not leave a "recovered" behind, or a long outage would
+            // publish one for every retry once storage is back.
+            (S.History, S.Status) = (history, ConnectionStatus.Degraded);
+            if (unpublished is [.., { Kind: ConnectionEventKinds.Recovered }])
+            {
+                unpublished.RemoveAt(unpublished.Count - 1);
+            }
+
             S.LastError = new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "A refreshed token could not be stored yet; retrying.");
             LogRefreshNotPersisted(logger, WorkspaceId, ConnectionId, exception.GetType().Name);
             return;

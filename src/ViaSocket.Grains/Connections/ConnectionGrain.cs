@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using ViaSocket.Blocks;
@@ -243,7 +245,7 @@ internal sealed partial class ConnectionGrain(
             return new ConnectionOperationResult(View(), new ConnectionError(ConnectionErrorCodes.TemplateFailed, exception.Message));
         }
 
-        S.AuthDataJson = authData.ToJsonString();
+        S.AuthData = Utf8(authData);
         S.LastError = null;
         Record(ConnectionEventKinds.Tested, null);
         await PersistAsync();
@@ -260,7 +262,7 @@ internal sealed partial class ConnectionGrain(
         }
 
         (S.PluginId, S.VersionId, S.RedirectUri) = (pluginId, versionId, redirectUri);
-        S.AuthDataJson = authData.ToJsonString();
+        S.AuthData = Utf8(authData);
         (S.Label, S.UniqueIdentifier) = (label, identifier);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, null);
         (S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (null, 0, null);
@@ -366,11 +368,22 @@ internal sealed partial class ConnectionGrain(
         return label is not null && version.Definition.MaskConnectionLabel ? ConnectionLabelMasker.Mask(label) : label;
     }
 
-    private JsonObject AuthData() => S.AuthDataJson is { } json ? (JsonObject)JsonNode.Parse(json)! : [];
+    private JsonObject AuthData() => S.AuthData is { } json ? (JsonObject)JsonNode.Parse(json)! : [];
+
+    private static byte[] Utf8(JsonObject authData)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            authData.WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     private ConnectionError? Unusable() => S.Status switch
     {
-        ConnectionStatus.Active or ConnectionStatus.Degraded when S.AuthDataJson is not null => null,
+        ConnectionStatus.Active or ConnectionStatus.Degraded when S.AuthData is not null => null,
         _ when !state.RecordExists => new ConnectionError(ConnectionErrorCodes.NotFound, "The connection does not exist."),
         var status => new ConnectionError(
             status == ConnectionStatus.ReauthRequired ? ConnectionErrorCodes.ReauthRequired : ConnectionErrorCodes.NotUsable,
@@ -381,6 +394,15 @@ internal sealed partial class ConnectionGrain(
     {
         var recorded = new ConnectionEvent(time.GetUtcNow(), kind, detail);
         unpublished.Add(recorded);
+
+        // A run of routine entries keeps only its latest: hourly refreshes would otherwise fill the history with
+        // copies, pushing out the changes worth seeing and costing every idle activation memory.
+        if (ConnectionEventKinds.Routine.Contains(kind) && S.History.Count > 0 && S.History[^1].Kind == kind)
+        {
+            S.History[^1] = recorded;
+            return;
+        }
+
         S.History.Add(recorded);
         if (S.History.Count > MaxHistory)
         {
@@ -434,9 +456,12 @@ public static class ConnectionEventKinds
     public const string ReauthRequired = "reauth_required";
     public const string Revoked = "revoked";
 
-    /// <summary>The kinds published to streams and webhooks; routine ones (refreshed, tested) stay in the history only.</summary>
+    /// <summary>The kinds published to streams and webhooks; routine ones stay in the history only.</summary>
     public static IReadOnlySet<string> Published { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         Created, Connected, Reconnected, AuthorizationFailed, RefreshFailed, Degraded, Recovered, ReauthRequired, Revoked,
     };
+
+    /// <summary>The routine kinds: a run of them is one history entry, the latest.</summary>
+    public static IReadOnlySet<string> Routine { get; } = new HashSet<string>(StringComparer.Ordinal) { Refreshed, Tested };
 }

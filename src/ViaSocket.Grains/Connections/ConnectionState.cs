@@ -1,3 +1,4 @@
+using System.Text;
 using ViaSocket.Connections;
 
 namespace ViaSocket.Grains.Connections;
@@ -12,8 +13,11 @@ internal sealed class ConnectionState
     [Id(3)] public string VersionId { get; set; } = "";
     [Id(4)] public ConnectionStatus Status { get; set; }
 
-    /// <summary>Sensitive: the authData object (SPEC section 3) as JSON; null until the first authorization completes.</summary>
-    [Id(5)] public string? AuthDataJson { get; set; }
+    /// <summary>
+    /// Sensitive: where states written before <see cref="AuthData"/> existed hold the authData (a UTF-16 string, twice
+    /// the memory in every idle activation). <see cref="MoveLegacyMembers"/> moves it over when such a state is loaded.
+    /// </summary>
+    [Id(5)] public string? LegacyAuthDataJson { get; set; }
 
     [Id(6)] public string? Label { get; set; }
     [Id(7)] public string? UniqueIdentifier { get; set; }
@@ -51,6 +55,19 @@ internal sealed class ConnectionState
 
     /// <summary>When <see cref="RefreshClaimHolder"/>'s claim lapses even though its silo still lives.</summary>
     [Id(23)] public DateTimeOffset? RefreshClaimUntil { get; set; }
+
+    /// <summary>Sensitive: the authData object (SPEC section 3) as UTF-8 JSON; null until the first authorization completes.</summary>
+    [Id(24)] public byte[]? AuthData { get; set; }
+
+    /// <summary>Brings a state loaded from an older row to the current layout; the next write stores it that way.</summary>
+    public void MoveLegacyMembers()
+    {
+        if (LegacyAuthDataJson is { } json)
+        {
+            AuthData ??= Encoding.UTF8.GetBytes(json);
+            LegacyAuthDataJson = null;
+        }
+    }
 }
 
 /// <summary>The authorization attempt waiting for its callback.</summary>

@@ -171,6 +171,33 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_run_of_refreshes_or_tests_is_one_history_entry_the_latest()
+    {
+        var (connectionId, _) = await ConnectAsync("history-runs");
+        for (var i = 0; i < 3; i++)
+        {
+            fixture.Time.Advance(TimeSpan.FromSeconds(6));
+            using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        }
+
+        var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        var history = connection["history"]!.AsArray();
+        Assert.Equal(["created", "connected", "refreshed"], history.Select(e => (string)e!["kind"]!));
+        Assert.Equal(Parse(connection["lastRefreshedAt"]), Parse(history[^1]!["at"]));
+
+        foreach (var step in new[] { "test", "test", "refresh" })
+        {
+            fixture.Time.Advance(TimeSpan.FromSeconds(6));
+            using var response = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/{step}", null);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        history = (await Flow.GetJsonAsync($"/v1/connections/{connectionId}"))["history"]!.AsArray();
+        Assert.Equal(["created", "connected", "refreshed", "tested", "refreshed"], history.Select(e => (string)e!["kind"]!));
+    }
+
+    [Fact]
     public async Task A_token_response_without_expires_in_never_expires_and_schedules_no_refresh()
     {
         var (connectionId, _) = await ConnectAsync("no-expiry", client => client with { TokenResponseStyle = TokenResponseStyle.NoExpiresIn });
@@ -303,6 +330,17 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
             var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
             Assert.Equal("degraded", (string?)degraded["status"]);
             Assert.Equal("connection.storage_unavailable", (string?)degraded["lastError"]!["code"]);
+
+            // Retries while the database is still away fail; none of them may count as a recovery.
+            var notStored = NotStoredLogLines(connectionId);
+            var retryDeadline = DateTime.UtcNow.AddSeconds(20);
+            while (NotStoredLogLines(connectionId) < notStored + 2 && DateTime.UtcNow < retryDeadline)
+            {
+                fixture.Time.Advance(TimeSpan.FromSeconds(2));
+                await Task.Delay(100);
+            }
+
+            Assert.True(NotStoredLogLines(connectionId) >= notStored + 2, "The held refresh was not retried while the database was away.");
         }
         finally
         {
@@ -324,6 +362,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         Assert.Equal(1, RefreshCalls(clientId));
         var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("active", (string?)connection["status"]);
+        Assert.Single(connection["history"]!.AsArray(), e => (string?)e!["kind"] == "recovered");
     }
 
     private async Task<(string ConnectionId, string ClientId)> ConnectAsync(string clientId, Func<TestClient, TestClient>? customize = null)
@@ -341,6 +380,9 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var credentials = await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
         return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
     }
+
+    private int NotStoredLogLines(string connectionId) =>
+        fixture.Host.Logs.Lines.Count(l => l.Contains("could not be stored", StringComparison.Ordinal) && l.Contains(connectionId, StringComparison.Ordinal));
 
     private int RefreshCalls(string clientId) => Provider.RefreshGrantLog.Count(r => r.ClientId == clientId);
 
