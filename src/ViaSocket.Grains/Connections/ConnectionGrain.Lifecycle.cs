@@ -267,12 +267,12 @@ internal sealed partial class ConnectionGrain
                     : await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."), now);
         }
 
+        // The slot is held until the outcome is stored, not only while the provider answers: once a rotating provider
+        // has answered, the stored refresh token is dead until the new one is written, and a crash of this silo in
+        // between loses the connection. Waiting before the call instead of after it bounds how many can be lost.
+        using var slot = await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId);
         var authData = AuthData();
-        BlockRunResult result;
-        using (await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId))
-        {
-            result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
-        }
+        var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
 
         // Every outcome below is persisted, which releases the claim.
         (S.RefreshClaimHolder, S.RefreshClaimUntil) = (null, null);

@@ -10,8 +10,10 @@ public sealed class RefreshOptions
     public const string SectionPath = "ViaSocket:Refresh";
 
     /// <summary>
-    /// The most Refresh Token API calls one silo runs at once for one auth version, so a storm of tokens falling due
-    /// together queues here instead of flooding the provider. The default value is 32.
+    /// The most refreshes one silo runs at once for one auth version, counted from the Refresh Token API call until its
+    /// outcome is stored. A storm of tokens falling due together queues here instead of flooding the provider, and it
+    /// queues before the call, so no more than this many rotated refresh tokens are ever waiting to be written (a
+    /// crash loses those). The default value is 32.
     /// </summary>
     [Range(1, 10_000)]
     public int MaxConcurrentPerVersion { get; set; } = 32;
@@ -28,7 +30,7 @@ public sealed class RefreshOptions
             : MaxConcurrentPerVersion;
 }
 
-/// <summary>One gate per auth version on this silo, bounding concurrent refreshes towards its provider.</summary>
+/// <summary>One gate per auth version on this silo, bounding its refreshes in progress (provider call and store).</summary>
 internal sealed class RefreshConcurrencyLimiter(IOptions<RefreshOptions> options)
 {
     private readonly ConcurrentDictionary<(string WorkspaceId, string PluginId, string VersionId), SemaphoreSlim> gates = new();

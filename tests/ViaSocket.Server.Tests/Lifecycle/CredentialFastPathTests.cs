@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Connections;
 using ViaSocket.Grains.Connections;
+using ViaSocket.Grains.Events;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -132,10 +133,14 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
     }
 }
 
-/// <summary>A refresh storm towards one provider queues at the version's concurrency limit instead of flooding it.</summary>
+/// <summary>
+/// A refresh storm towards one provider queues at the version's concurrency limit instead of flooding it, and it
+/// queues before the provider call: a slot is free again only once the refreshed tokens are stored.
+/// </summary>
 public sealed class RefreshConcurrencyTests(RefreshConcurrencyTests.LimitedRefreshFixture fixture) : IClassFixture<RefreshConcurrencyTests.LimitedRefreshFixture>
 {
     private const string PluginId = "storm";
+    private const string SingleSlotPluginId = "storm-store";
     private const int Limit = 2;
 
     [Fact]
@@ -168,9 +173,44 @@ public sealed class RefreshConcurrencyTests(RefreshConcurrencyTests.LimitedRefre
         Assert.Equal(Limit, fixture.Provider.PeakTokenRequestsInFlight);
     }
 
+    [Fact]
+    public async Task A_refresh_keeps_its_slot_until_its_result_is_stored_so_the_next_one_waits_before_calling_the_provider()
+    {
+        fixture.Provider.RegisterClient(ProviderDefinitions.Client(fixture.Host.CallbackUrl, SingleSlotPluginId));
+        await fixture.Flow.PublishAsync(SingleSlotPluginId, "v1", ProviderDefinitions.JavaScript(fixture.Provider, clientId: SingleSlotPluginId));
+        var storingId = (await fixture.Flow.ConnectAsync(SingleSlotPluginId, "v1", ownerId: "user-storing"))["connectionId"];
+        var waitingId = (await fixture.Flow.ConnectAsync(SingleSlotPluginId, "v1", ownerId: "user-waiting"))["connectionId"];
+        fixture.Time.Advance(TimeSpan.FromSeconds(10));
+
+        // A degraded connection publishes "recovered" while it stores its next refreshed token: the gate holds it there.
+        fixture.Provider.FailNextTokenRequests(1, 503);
+        using (var failed = await fixture.Flow.Api.PostAsync($"/v1/connections/{storingId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        }
+
+        var held = fixture.Gate.HoldNext(storingId, ConnectionEventKinds.Recovered);
+        var storing = fixture.Flow.Api.PostAsync($"/v1/connections/{storingId}/refresh", null);
+        await held.WaitAsync(TimeSpan.FromSeconds(20));
+        var tokenRequests = fixture.Provider.TokenRequests;
+        var waiting = fixture.Flow.Api.PostAsync($"/v1/connections/{waitingId}/refresh", null);
+        await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromMilliseconds(500)));
+        var calledWhileStoring = fixture.Provider.TokenRequests - tokenRequests;
+        fixture.Gate.Release();
+
+        Assert.Equal(0, calledWhileStoring);
+        using var stored = await storing;
+        using var refreshed = await waiting;
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        Assert.Equal(tokenRequests + 1, fixture.Provider.TokenRequests);
+    }
+
     public sealed class LimitedRefreshFixture : ServiceFixture
     {
         public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+        public PublicationGate Gate { get; } = new();
 
         protected override TimeProvider? Clock => Time;
 
@@ -178,6 +218,9 @@ public sealed class RefreshConcurrencyTests(RefreshConcurrencyTests.LimitedRefre
         {
             ["ViaSocket:Refresh:MaxConcurrentPerVersion"] = "50",
             [$"ViaSocket:Refresh:VersionConcurrency:{PluginId}:v1"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"ViaSocket:Refresh:VersionConcurrency:{SingleSlotPluginId}:v1"] = "1",
         };
+
+        protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IConnectionEventPublisher>(Gate);
     }
 }

@@ -3,7 +3,6 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Connections;
-using ViaSocket.Events;
 using ViaSocket.Grains.Connections;
 using ViaSocket.Grains.Events;
 using ViaSocket.Server.Tests.Infrastructure;
@@ -97,32 +96,5 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
             && Connections.Any(id => context.TargetId.ToString().EndsWith(id, StringComparison.Ordinal))
                 ? Task.CompletedTask
                 : context.Invoke();
-    }
-
-    /// <summary>Accepts every event at once, except the one it was told to hold, which waits for <see cref="Release"/>.</summary>
-    public sealed class PublicationGate : IConnectionEventPublisher
-    {
-        private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private TaskCompletionSource? entered;
-        private (string ConnectionId, string Kind)? awaited;
-
-        /// <summary>Holds the next <paramref name="kind"/> event of the connection; the task completes when it arrives.</summary>
-        public Task HoldNext(string connectionId, string kind)
-        {
-            awaited = (connectionId, kind);
-            entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return entered.Task;
-        }
-
-        public void Release() => released.TrySetResult();
-
-        public async Task PublishAsync(ConnectionLifecycleEvent lifecycleEvent)
-        {
-            if (awaited is { } hold && hold.ConnectionId == lifecycleEvent.ConnectionId && hold.Kind == lifecycleEvent.Kind)
-            {
-                entered!.TrySetResult();
-                await released.Task;
-            }
-        }
     }
 }
