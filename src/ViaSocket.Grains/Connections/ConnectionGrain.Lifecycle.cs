@@ -58,7 +58,7 @@ internal sealed partial class ConnectionGrain
         // written, or refreshed tokens are held unsaved.
         if (result.Credentials is { } credentials && refreshInFlight is null && persistRetry is null && unpublished.Count == 0)
         {
-            localCredentials.Publish(this.GetPrimaryKeyString(), credentials, NextRefreshAt());
+            localCredentials.Publish(ConnectionKey, credentials, NextRefreshAt());
         }
 
         return result;
@@ -66,7 +66,7 @@ internal sealed partial class ConnectionGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        localCredentials.Withdraw(this.GetPrimaryKeyString());
+        localCredentials.Withdraw(ConnectionKey);
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -506,7 +506,7 @@ internal sealed partial class ConnectionGrain
     private void InvalidateCredentials()
     {
         cachedCredentials = null;
-        localCredentials.Withdraw(this.GetPrimaryKeyString());
+        localCredentials.Withdraw(ConnectionKey);
     }
 
     private void CountRefreshFailure(DateTimeOffset now)

@@ -47,11 +47,16 @@ internal sealed partial class ConnectionGrain(
     private ConnectionStatus? persistedStatus;
     public static readonly TimeSpan AuthorizationLifetime = TimeSpan.FromMinutes(10);
 
+    // The grain key decoded once: every credential read publishes under it, and the shared entry keeps this instance.
+    private string? connectionKey;
+
     private ConnectionState S => state.State;
 
-    private string ConnectionId => GrainKeys.Split(this.GetPrimaryKeyString())[1];
+    private string ConnectionKey => connectionKey ??= this.GetPrimaryKeyString();
 
-    private string WorkspaceId => GrainKeys.Split(this.GetPrimaryKeyString())[0];
+    private string ConnectionId => GrainKeys.Split(ConnectionKey)[1];
+
+    private string WorkspaceId => GrainKeys.Split(ConnectionKey)[0];
 
     public async Task<StartAuthorizationResult> StartAuthorizationAsync(StartAuthorization command)
     {
@@ -286,7 +291,7 @@ internal sealed partial class ConnectionGrain(
 
     private async Task DeleteAsync()
     {
-        localCredentials.Withdraw(this.GetPrimaryKeyString());
+        localCredentials.Withdraw(ConnectionKey);
         await state.ClearStateAsync();
         await directory.DeleteAsync(WorkspaceId, ConnectionId);
         DeactivateOnIdle();
@@ -295,7 +300,7 @@ internal sealed partial class ConnectionGrain(
     private async Task PersistAsync()
     {
         // The front-end must not keep serving what this write replaces; the next read through the grain republishes.
-        localCredentials.Withdraw(this.GetPrimaryKeyString());
+        localCredentials.Withdraw(ConnectionKey);
         await state.WriteStateAsync();
         NoteStatusPersisted();
         await directory.UpsertAsync(DirectoryEntry());
