@@ -267,7 +267,7 @@ internal sealed partial class ConnectionGrain
                     : await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."), now);
         }
 
-        // The slot is held until the outcome is stored, not only while the provider answers: once a rotating provider
+        // The slot is held until new tokens are stored, not only while the provider answers: once a rotating provider
         // has answered, the stored refresh token is dead until the new one is written, and a crash of this silo in
         // between loses the connection. Waiting before the call instead of after it bounds how many can be lost.
         using var slot = await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId);
@@ -279,6 +279,8 @@ internal sealed partial class ConnectionGrain
         now = time.GetUtcNow();
         if (result.Failure is { } failure)
         {
+            // No new tokens to store: the next refresh may go.
+            slot.Dispose();
             return await RefreshFailedAsync(trigger, failure, now);
         }
 
@@ -304,6 +306,8 @@ internal sealed partial class ConnectionGrain
             return HoldUnsavedRefresh(exception);
         }
 
+        // The new tokens are durable; scheduling the next refresh and rendering credentials need no slot.
+        slot.Dispose();
         RecordRefreshSucceeded(trigger, previousExpiry - now);
         InvalidateCredentials();
         await ScheduleRefreshAsync();

@@ -46,8 +46,17 @@ internal sealed class RefreshConcurrencyLimiter(IOptions<RefreshOptions> options
         return new Slot(gate);
     }
 
-    public readonly struct Slot(SemaphoreSlim gate) : IDisposable
+    /// <summary>A held slot; disposing it more than once frees it once.</summary>
+    public sealed class Slot(SemaphoreSlim gate) : IDisposable
     {
-        public void Dispose() => gate.Release();
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
     }
 }
