@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Orleans.Storage;
 using ViaSocket.Blocks;
 using ViaSocket.Connections;
@@ -288,7 +289,7 @@ internal sealed partial class ConnectionGrain
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], now);
         var recovered = S.Status == ConnectionStatus.Degraded;
         var previousExpiry = S.ExpiresAt;
-        S.AuthData = Utf8(merged);
+        S.AuthData = JsonSerializer.SerializeToUtf8Bytes(merged);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, now);
         (S.Status, S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (ConnectionStatus.Active, null, 0, null);
         S.Generation++;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -250,7 +249,7 @@ internal sealed partial class ConnectionGrain(
             return new ConnectionOperationResult(View(), new ConnectionError(ConnectionErrorCodes.TemplateFailed, exception.Message));
         }
 
-        S.AuthData = Utf8(authData);
+        S.AuthData = JsonSerializer.SerializeToUtf8Bytes(authData);
         S.LastError = null;
         Record(ConnectionEventKinds.Tested, null);
         await PersistAsync();
@@ -267,7 +266,7 @@ internal sealed partial class ConnectionGrain(
         }
 
         (S.PluginId, S.VersionId, S.RedirectUri) = (pluginId, versionId, redirectUri);
-        S.AuthData = Utf8(authData);
+        S.AuthData = JsonSerializer.SerializeToUtf8Bytes(authData);
         (S.Label, S.UniqueIdentifier) = (label, identifier);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, null);
         (S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (null, 0, null);
@@ -374,17 +373,6 @@ internal sealed partial class ConnectionGrain(
     }
 
     private JsonObject AuthData() => S.AuthData is { } json ? (JsonObject)JsonNode.Parse(json)! : [];
-
-    private static byte[] Utf8(JsonObject authData)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            authData.WriteTo(writer);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 
     private ConnectionError? Unusable() => S.Status switch
     {
