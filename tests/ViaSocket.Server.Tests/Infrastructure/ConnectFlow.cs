@@ -52,6 +52,27 @@ public sealed class ConnectFlow(ViaSocketTestHost host, TestAuthorizationServer 
         return ReturnQuery(response);
     }
 
+    /// <summary>
+    /// Registers a provider client named <paramref name="clientId"/> (optionally changed by <paramref name="customize"/>),
+    /// publishes v1 of a plugin of the same name for it, and connects its one user; returns the connection id.
+    /// </summary>
+    public async Task<string> ConnectOwnClientAsync(string clientId, Func<TestClient, TestClient>? customize = null)
+    {
+        var client = ProviderDefinitions.Client(host.CallbackUrl, clientId);
+        provider.RegisterClient(customize is null ? client : customize(client));
+        await PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(provider, clientId: clientId));
+        var outcome = await ConnectAsync(clientId, "v1", ownerId: clientId);
+        Assert.Equal("success", outcome["status"]);
+        return outcome["connectionId"];
+    }
+
+    /// <summary>The access token the connection's credentials carry (the test definitions append it as a bearer header).</summary>
+    public async Task<string> AccessTokenAsync(string connectionId)
+    {
+        var credentials = await GetJsonAsync($"/v1/connections/{connectionId}/credentials");
+        return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
+    }
+
     public static Dictionary<string, string> ReturnQuery(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);

@@ -6,7 +6,7 @@ namespace ViaSocket.Server.Tests.Infrastructure;
 /// <summary>Accepts every event at once, except the one it was told to hold, which waits for <see cref="Release"/>.</summary>
 public sealed class PublicationGate : IConnectionEventPublisher
 {
-    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? entered;
     private (string ConnectionId, string Kind)? awaited;
 
@@ -14,6 +14,7 @@ public sealed class PublicationGate : IConnectionEventPublisher
     public Task HoldNext(string connectionId, string kind)
     {
         awaited = (connectionId, kind);
+        released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return entered.Task;
     }

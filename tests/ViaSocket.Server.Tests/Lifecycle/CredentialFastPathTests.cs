@@ -24,7 +24,7 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
     public async Task A_read_shares_the_grains_answer_and_a_refresh_withdraws_it_before_the_new_token_is_served()
     {
         var connectionId = await ConnectAsync("fast-refresh");
-        var first = await AccessTokenAsync(connectionId);
+        var first = await Flow.AccessTokenAsync(connectionId);
 
         Assert.True(Shared.TryGet(Key(connectionId), out var shared));
         Assert.Equal("Bearer " + first, shared.Headers["Authorization"]);
@@ -36,7 +36,7 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
         }
 
         Assert.False(Shared.TryGet(Key(connectionId), out _));
-        var second = await AccessTokenAsync(connectionId);
+        var second = await Flow.AccessTokenAsync(connectionId);
         Assert.NotEqual(first, second);
         Assert.True(fixture.Provider.IsAccessTokenActive(second));
         Assert.True(Shared.TryGet(Key(connectionId), out shared));
@@ -64,7 +64,7 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
     public async Task A_shared_answer_lapses_after_its_maximum_age_and_when_the_refresh_falls_due()
     {
         var connectionId = await ConnectAsync("fast-lapse");
-        await AccessTokenAsync(connectionId);
+        await Flow.AccessTokenAsync(connectionId);
         Assert.True(Shared.TryGet(Key(connectionId), out _));
 
         fixture.Time.Advance(LocalCredentialCache.MaxEntryAge);
@@ -73,7 +73,7 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
         var view = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         var refreshAt = DateTimeOffset.Parse((string)view["nextRefreshAt"]!, System.Globalization.CultureInfo.InvariantCulture);
         fixture.Time.Advance(refreshAt - fixture.Time.GetUtcNow() - TimeSpan.FromSeconds(3));
-        await AccessTokenAsync(connectionId);
+        await Flow.AccessTokenAsync(connectionId);
         Assert.True(Shared.TryGet(Key(connectionId), out _));
 
         // Well inside the maximum age, but the refresh is due: the next read must reach the grain.
@@ -85,7 +85,7 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
     public async Task Disconnecting_withdraws_the_shared_answer_so_the_next_read_is_refused()
     {
         var connectionId = await ConnectAsync("fast-revoke");
-        await AccessTokenAsync(connectionId);
+        await Flow.AccessTokenAsync(connectionId);
         Assert.True(Shared.TryGet(Key(connectionId), out _));
 
         using var disconnect = await Flow.Api.DeleteAsync($"/v1/connections/{connectionId}");
@@ -100,7 +100,7 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
     public async Task A_deactivated_connection_shares_nothing()
     {
         var connectionId = await ConnectAsync("fast-deactivate");
-        await AccessTokenAsync(connectionId);
+        await Flow.AccessTokenAsync(connectionId);
         Assert.True(Shared.TryGet(Key(connectionId), out _));
 
         var grain = fixture.Host.Grains.GetGrain<IConnectionGrain>(Key(connectionId));
@@ -117,20 +117,8 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
 
     private static string Key(string connectionId) => GrainKeys.Connection(WorkspaceId, connectionId);
 
-    private async Task<string> ConnectAsync(string clientId)
-    {
-        fixture.Provider.RegisterClient(ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId));
-        await Flow.PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(fixture.Provider, clientId: clientId));
-        var outcome = await Flow.ConnectAsync(clientId, "v1", ownerId: clientId);
-        Assert.Equal("success", outcome["status"]);
-        return outcome["connectionId"];
-    }
+    private Task<string> ConnectAsync(string clientId) => Flow.ConnectOwnClientAsync(clientId);
 
-    private async Task<string> AccessTokenAsync(string connectionId)
-    {
-        var credentials = await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
-        return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
-    }
 }
 
 /// <summary>

@@ -1,8 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
-using ViaSocket.Connections;
-using ViaSocket.Grains;
-using ViaSocket.Grains.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -19,7 +15,7 @@ public sealed class RefreshClaimTests(FakeClockServiceFixture fixture) : IClassF
     public async Task A_claim_written_behind_the_activations_back_by_a_live_silo_stops_the_refresh_until_it_lapses()
     {
         var (connectionId, clientId) = await ConnectAsync("claim-live");
-        var before = await AccessTokenAsync(connectionId);
+        var before = await Flow.AccessTokenAsync(connectionId);
         var liveSilo = fixture.Host.App.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
 
         // The activation stays loaded with the older version: its claim write must fail and make it reload.
@@ -40,7 +36,7 @@ public sealed class RefreshClaimTests(FakeClockServiceFixture fixture) : IClassF
     public async Task A_claim_of_a_silo_the_cluster_does_not_know_alive_is_void()
     {
         var (connectionId, clientId) = await ConnectAsync("claim-dead");
-        var before = await AccessTokenAsync(connectionId);
+        var before = await Flow.AccessTokenAsync(connectionId);
 
         await PlantClaimAsync(connectionId, "10.255.255.1:11111@1|gone-activation", fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(45));
         fixture.Time.Advance(TimeSpan.FromSeconds(6));
@@ -51,35 +47,20 @@ public sealed class RefreshClaimTests(FakeClockServiceFixture fixture) : IClassF
 
     private async Task PlantClaimAsync(string connectionId, string holder, DateTimeOffset until)
     {
-        var storage = fixture.Host.App.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
-        var grainId = fixture.Host.Grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId)).GetGrainId();
-        var stored = new GrainState<ConnectionState>(new ConnectionState());
-        await storage.ReadStateAsync(StorageNames.ConnectionState, grainId, stored);
+        var stored = await StoredConnectionState.ReadAsync(fixture, connectionId);
         (stored.State!.RefreshClaimHolder, stored.State.RefreshClaimUntil) = (holder, until);
-        await storage.WriteStateAsync(StorageNames.ConnectionState, grainId, stored);
+        await StoredConnectionState.WriteAsync(fixture, connectionId, stored);
     }
 
-    private async Task<(string ConnectionId, string ClientId)> ConnectAsync(string clientId)
-    {
-        fixture.Provider.RegisterClient(ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId));
-        await Flow.PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(fixture.Provider, clientId: clientId));
-        var outcome = await Flow.ConnectAsync(clientId, "v1", ownerId: clientId);
-        Assert.Equal("success", outcome["status"]);
-        return (outcome["connectionId"], clientId);
-    }
+    private async Task<(string ConnectionId, string ClientId)> ConnectAsync(string clientId) => (await Flow.ConnectOwnClientAsync(clientId), clientId);
 
     private async Task<string> RefreshAsync(string connectionId)
     {
         using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
         Assert.True(refresh.IsSuccessStatusCode, await refresh.Content.ReadAsStringAsync());
-        return await AccessTokenAsync(connectionId);
+        return await Flow.AccessTokenAsync(connectionId);
     }
 
-    private async Task<string> AccessTokenAsync(string connectionId)
-    {
-        var credentials = await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
-        return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
-    }
 
     private int RefreshCalls(string clientId) => fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId);
 }

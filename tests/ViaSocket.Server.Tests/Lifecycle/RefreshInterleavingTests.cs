@@ -20,10 +20,8 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
     public async Task A_read_arriving_while_a_refresh_stores_its_result_waits_for_the_new_token_instead_of_the_expired_one()
     {
         const string clientId = "interleaved-read";
-        fixture.Provider.RegisterClient(ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId));
-        await fixture.Flow.PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(fixture.Provider, clientId: clientId));
-        var connectionId = (await fixture.Flow.ConnectAsync(clientId, "v1", ownerId: clientId))["connectionId"];
-        var expired = await AccessTokenAsync(connectionId);
+        var connectionId = await fixture.Flow.ConnectOwnClientAsync(clientId);
+        var expired = await fixture.Flow.AccessTokenAsync(connectionId);
 
         // A degraded connection publishes "recovered" when its next refresh succeeds: that publication is the last
         // step of storing the refresh, and the gate holds the refresh there.
@@ -43,10 +41,10 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         }
 
         var held = fixture.Gate.HoldNext(connectionId, ConnectionEventKinds.Recovered);
-        var refreshingRead = AccessTokenAsync(connectionId);
+        var refreshingRead = fixture.Flow.AccessTokenAsync(connectionId);
         await held.WaitAsync(TimeSpan.FromSeconds(20));
 
-        var interleavedRead = AccessTokenAsync(connectionId);
+        var interleavedRead = fixture.Flow.AccessTokenAsync(connectionId);
         await Task.WhenAny(interleavedRead, Task.Delay(TimeSpan.FromMilliseconds(500)));
         var answeredWhileStoring = interleavedRead.IsCompleted;
         fixture.Gate.Release();
@@ -59,11 +57,6 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         Assert.Equal(2, fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId));
     }
 
-    private async Task<string> AccessTokenAsync(string connectionId)
-    {
-        var credentials = await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
-        return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
-    }
 
     /// <summary>
     /// The service on a fake clock, with lifecycle events passing through a gate the test can close, and the background

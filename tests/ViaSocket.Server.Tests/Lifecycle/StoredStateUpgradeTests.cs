@@ -1,9 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
-using ViaSocket.Connections;
-using ViaSocket.Grains;
-using ViaSocket.Grains.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -20,11 +15,11 @@ public sealed class StoredStateUpgradeTests(FakeClockServiceFixture fixture) : I
     public async Task A_connection_loaded_from_an_older_row_serves_refreshes_and_is_stored_in_the_current_layout()
     {
         var (connectionId, clientId) = await ConnectAsync("legacy-activation");
-        var before = await AccessTokenAsync(connectionId);
+        var before = await Flow.AccessTokenAsync(connectionId);
         await RewriteAsLegacyAsync(connectionId);
         await fixture.Host.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection([], TimeSpan.Zero);
 
-        Assert.Equal(before, await AccessTokenAsync(connectionId));
+        Assert.Equal(before, await Flow.AccessTokenAsync(connectionId));
         await AssertRefreshUpgradesAsync(connectionId, clientId, before);
     }
 
@@ -32,7 +27,7 @@ public sealed class StoredStateUpgradeTests(FakeClockServiceFixture fixture) : I
     public async Task An_activation_that_reloads_an_older_row_before_refreshing_uses_its_authData()
     {
         var (connectionId, clientId) = await ConnectAsync("legacy-reload");
-        var before = await AccessTokenAsync(connectionId);
+        var before = await Flow.AccessTokenAsync(connectionId);
 
         // Written behind the activation's back: its refresh claim fails on the etag and it reloads this row.
         await RewriteAsLegacyAsync(connectionId);
@@ -48,48 +43,25 @@ public sealed class StoredStateUpgradeTests(FakeClockServiceFixture fixture) : I
             Assert.True(refresh.IsSuccessStatusCode, await refresh.Content.ReadAsStringAsync());
         }
 
-        var after = await AccessTokenAsync(connectionId);
+        var after = await Flow.AccessTokenAsync(connectionId);
         Assert.NotEqual(before, after);
         Assert.True(fixture.Provider.IsAccessTokenActive(after));
         Assert.Equal(1, fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId));
         Assert.Equal(0, fixture.Provider.RefreshTokenReuseCount);
 
-        var (_, stored) = await ReadAsync(connectionId);
-        Assert.Null(stored.State!.LegacyAuthDataJson);
-        Assert.Contains(after, Encoding.UTF8.GetString(stored.State!.AuthData!), StringComparison.Ordinal);
+        var stored = (await StoredConnectionState.ReadAsync(fixture, connectionId)).State!;
+        Assert.Null(stored.LegacyAuthDataJson);
+        Assert.Contains(after, Encoding.UTF8.GetString(stored.AuthData!), StringComparison.Ordinal);
     }
 
     /// <summary>Moves the stored authData into the member older versions wrote.</summary>
     private async Task RewriteAsLegacyAsync(string connectionId)
     {
-        var (grainId, stored) = await ReadAsync(connectionId);
+        var stored = await StoredConnectionState.ReadAsync(fixture, connectionId);
         var state = stored.State!;
         (state.LegacyAuthDataJson, state.AuthData) = (Encoding.UTF8.GetString(state.AuthData!), null);
-        await Storage.WriteStateAsync(StorageNames.ConnectionState, grainId, stored);
+        await StoredConnectionState.WriteAsync(fixture, connectionId, stored);
     }
 
-    private IGrainStorage Storage => fixture.Host.App.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
-
-    private async Task<(GrainId GrainId, GrainState<ConnectionState> Stored)> ReadAsync(string connectionId)
-    {
-        var grainId = fixture.Host.Grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId)).GetGrainId();
-        var stored = new GrainState<ConnectionState>(new ConnectionState());
-        await Storage.ReadStateAsync(StorageNames.ConnectionState, grainId, stored);
-        return (grainId, stored);
-    }
-
-    private async Task<(string ConnectionId, string ClientId)> ConnectAsync(string clientId)
-    {
-        fixture.Provider.RegisterClient(ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId));
-        await Flow.PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(fixture.Provider, clientId: clientId));
-        var outcome = await Flow.ConnectAsync(clientId, "v1", ownerId: clientId);
-        Assert.Equal("success", outcome["status"]);
-        return (outcome["connectionId"], clientId);
-    }
-
-    private async Task<string> AccessTokenAsync(string connectionId)
-    {
-        var credentials = await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
-        return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
-    }
+    private async Task<(string ConnectionId, string ClientId)> ConnectAsync(string clientId) => (await Flow.ConnectOwnClientAsync(clientId), clientId);
 }

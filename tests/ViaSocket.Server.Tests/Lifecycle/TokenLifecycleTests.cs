@@ -30,7 +30,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         Assert.Equal(0, Provider.RefreshTokenReuseCount);
         var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("active", (string?)connection["status"]);
-        Assert.True(Provider.IsAccessTokenActive(await AccessTokenAsync(connectionId)));
+        Assert.True(Provider.IsAccessTokenActive(await Flow.AccessTokenAsync(connectionId)));
         foreach (var response in responses)
         {
             response.Dispose();
@@ -41,10 +41,10 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     public async Task A_read_after_expiry_waits_for_the_refresh_and_never_gets_the_expired_token()
     {
         var (connectionId, clientId) = await ConnectAsync("expired-read");
-        var before = await AccessTokenAsync(connectionId);
+        var before = await Flow.AccessTokenAsync(connectionId);
         fixture.Time.Advance(TimeSpan.FromMinutes(61));
 
-        var after = await AccessTokenAsync(connectionId);
+        var after = await Flow.AccessTokenAsync(connectionId);
 
         Assert.NotEqual(before, after);
         Assert.Equal(1, RefreshCalls(clientId));
@@ -55,7 +55,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     public async Task A_provider_outage_degrades_the_connection_keeps_serving_the_valid_token_then_recovers()
     {
         var (connectionId, _) = await ConnectAsync("outage");
-        var token = await AccessTokenAsync(connectionId);
+        var token = await Flow.AccessTokenAsync(connectionId);
 
         Provider.FailNextTokenRequests(1, 503);
         using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
@@ -67,7 +67,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         Assert.Equal("degraded", (string?)degraded["status"]);
         Assert.Equal(503, (int)degraded["lastError"]!["providerStatus"]!);
         Assert.Equal(1, (int)degraded["refreshFailuresToday"]!);
-        Assert.Equal(token, await AccessTokenAsync(connectionId));
+        Assert.Equal(token, await Flow.AccessTokenAsync(connectionId));
 
         fixture.Time.Advance(TimeSpan.FromMinutes(1));
         using (var retry = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
@@ -78,7 +78,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var recovered = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("active", (string?)recovered["status"]);
         Assert.Contains(recovered["history"]!.AsArray(), e => (string?)e!["kind"] == "recovered");
-        Assert.NotEqual(token, await AccessTokenAsync(connectionId));
+        Assert.NotEqual(token, await Flow.AccessTokenAsync(connectionId));
     }
 
     [Fact]
@@ -108,11 +108,11 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     public async Task A_token_seconds_from_expiry_is_not_handed_out_the_refreshed_one_is()
     {
         var (connectionId, clientId) = await ConnectAsync("near-expiry");
-        var before = await AccessTokenAsync(connectionId);
+        var before = await Flow.AccessTokenAsync(connectionId);
         var view = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         fixture.Time.Advance(Parse(view["expiresAt"]) - fixture.Time.GetUtcNow() - TimeSpan.FromSeconds(2));
 
-        var after = await AccessTokenAsync(connectionId);
+        var after = await Flow.AccessTokenAsync(connectionId);
 
         Assert.NotEqual(before, after);
         Assert.Equal(1, RefreshCalls(clientId));
@@ -139,7 +139,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     public async Task A_refused_grant_moves_to_reauth_required_refuses_credentials_and_drops_the_reminder()
     {
         var (connectionId, _) = await ConnectAsync("invalid-grant");
-        Assert.True(Provider.RevokeGrant(await AccessTokenAsync(connectionId)));
+        Assert.True(Provider.RevokeGrant(await Flow.AccessTokenAsync(connectionId)));
 
         using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
         using var credentials = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials");
@@ -241,14 +241,14 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("active", (string?)connection["status"]);
         Assert.NotNull(connection["expiresAt"]);
-        Assert.True(Provider.IsAccessTokenActive(await AccessTokenAsync(connectionId)));
+        Assert.True(Provider.IsAccessTokenActive(await Flow.AccessTokenAsync(connectionId)));
     }
 
     [Fact]
     public async Task Disconnecting_runs_the_revoke_api_wipes_the_tokens_and_refuses_credentials()
     {
         var (connectionId, _) = await ConnectAsync("revoke");
-        var token = await AccessTokenAsync(connectionId);
+        var token = await Flow.AccessTokenAsync(connectionId);
         var revokeCalls = Provider.RevokeCalls;
 
         using var disconnect = await Flow.Api.DeleteAsync($"/v1/connections/{connectionId}");
@@ -285,7 +285,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     public async Task No_refresh_is_started_while_the_database_is_down_and_the_valid_token_is_still_served()
     {
         var (connectionId, clientId) = await ConnectAsync("storage-down-before");
-        var stored = await AccessTokenAsync(connectionId);
+        var stored = await Flow.AccessTokenAsync(connectionId);
         fixture.Time.Advance(TimeSpan.FromSeconds(6));
         await fixture.ExecuteSqlAsync("ALTER TABLE orleans_storage RENAME TO orleans_storage_offline");
         try
@@ -296,7 +296,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refresh.StatusCode);
             Assert.Equal("connection.storage_unavailable", (string?)problem["code"]);
             Assert.Equal(0, RefreshCalls(clientId));
-            Assert.Equal(stored, await AccessTokenAsync(connectionId));
+            Assert.Equal(stored, await Flow.AccessTokenAsync(connectionId));
         }
         finally
         {
@@ -308,7 +308,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     public async Task A_refreshed_token_that_cannot_be_stored_is_held_and_not_served_until_the_write_succeeds()
     {
         var (connectionId, clientId) = await ConnectAsync("storage-down");
-        var stored = await AccessTokenAsync(connectionId);
+        var stored = await Flow.AccessTokenAsync(connectionId);
 
         // The database goes away while the provider is answering: after the refresh claim, before the new token is stored.
         fixture.Time.Advance(TimeSpan.FromSeconds(6));
@@ -326,7 +326,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         {
             using var refresh = await refreshing;
             Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
-            Assert.Equal(stored, await AccessTokenAsync(connectionId));
+            Assert.Equal(stored, await Flow.AccessTokenAsync(connectionId));
             var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
             Assert.Equal("degraded", (string?)degraded["status"]);
             Assert.Equal("connection.storage_unavailable", (string?)degraded["lastError"]!["code"]);
@@ -353,7 +353,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         {
             fixture.Time.Advance(TimeSpan.FromSeconds(2));
             await Task.Delay(100);
-            current = await AccessTokenAsync(connectionId);
+            current = await Flow.AccessTokenAsync(connectionId);
         }
         while (current == stored && DateTime.UtcNow < deadline);
 
@@ -365,21 +365,9 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         Assert.Single(connection["history"]!.AsArray(), e => (string?)e!["kind"] == "recovered");
     }
 
-    private async Task<(string ConnectionId, string ClientId)> ConnectAsync(string clientId, Func<TestClient, TestClient>? customize = null)
-    {
-        var client = ProviderDefinitions.Client(fixture.Host.CallbackUrl, clientId);
-        Provider.RegisterClient(customize is null ? client : customize(client));
-        await Flow.PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(Provider, clientId: clientId));
-        var outcome = await Flow.ConnectAsync(clientId, "v1", ownerId: clientId);
-        Assert.Equal("success", outcome["status"]);
-        return (outcome["connectionId"], clientId);
-    }
+    private async Task<(string ConnectionId, string ClientId)> ConnectAsync(string clientId, Func<TestClient, TestClient>? customize = null) =>
+        (await Flow.ConnectOwnClientAsync(clientId, customize), clientId);
 
-    private async Task<string> AccessTokenAsync(string connectionId)
-    {
-        var credentials = await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
-        return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
-    }
 
     private int NotStoredLogLines(string connectionId) =>
         fixture.Host.Logs.Lines.Count(l => l.Contains("could not be stored", StringComparison.Ordinal) && l.Contains(connectionId, StringComparison.Ordinal));
