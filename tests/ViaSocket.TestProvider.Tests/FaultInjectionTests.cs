@@ -60,7 +60,9 @@ public sealed class FaultInjectionTests
         var refreshToken = (string)(await driver.ConnectAsync())["refresh_token"]!;
         driver.Server.TokenEndpointDelay = TimeSpan.FromSeconds(30);
         await using var impatient = new OAuthClientDriver(driver.Server, driver.Client);
-        impatient.Http.Timeout = TimeSpan.FromMilliseconds(200);
+
+        // Long enough that the request reaches the endpoint first even on a loaded machine, far below the delay.
+        impatient.Http.Timeout = TimeSpan.FromSeconds(2);
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => impatient.RefreshAsync(refreshToken));
         var abandoned = await WaitForAsync(() => driver.Server.RefreshGrantLog.SingleOrDefault());

@@ -34,6 +34,10 @@ internal sealed partial class ConnectionGrain
     private CredentialsResult? cachedCredentials;
     private IGrainTimer? refreshNudge;
 
+    // The answer published to the local front-end, and when its entry is due for renewal.
+    private CredentialsResult? sharedAnswer;
+    private DateTimeOffset sharedAnswerRenewAt;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         S.MoveLegacyMembers();
@@ -49,26 +53,48 @@ internal sealed partial class ConnectionGrain
         await base.OnActivateAsync(cancellationToken);
     }
 
-    public async Task<CredentialsResult> GetCredentialsAsync()
+    public Task<CredentialsResult> GetCredentialsAsync()
     {
         var started = time.GetTimestamp();
+
+        // The hot path for engines calling the grain: the answer shared with the local front-end is handed out as it
+        // is until its entry needs renewing; anything that changes the answer withdraws it first.
+        if (sharedAnswer is { } shared && time.GetUtcNow() < sharedAnswerRenewAt)
+        {
+            metrics.CredentialsRequested(null, time.GetElapsedTime(started));
+            return Task.FromResult(shared);
+        }
+
+        return AnswerCredentialsAsync(started);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        WithdrawSharedCredentials();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    private async Task<CredentialsResult> AnswerCredentialsAsync(long started)
+    {
         var result = await ServeCredentialsAsync();
         metrics.CredentialsRequested(result.Error?.Code, time.GetElapsedTime(started));
 
-        // Only a settled answer is shared with the local front-end: not while a refresh runs, a change waits to be
-        // written, or refreshed tokens are held unsaved.
+        // Only a settled answer is shared: not while a refresh runs, a change waits to be written, or refreshed tokens
+        // are held unsaved.
         if (result.Credentials is { } credentials && refreshInFlight is null && persistRetry is null && unpublished.Count == 0)
         {
-            localCredentials.Publish(ConnectionKey, credentials, NextRefreshAt());
+            sharedAnswerRenewAt = localCredentials.Publish(ConnectionKey, credentials, NextRefreshAt());
+            sharedAnswer = result;
         }
 
         return result;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <summary>Before anything that may change the answer: neither the front-end nor the hot path serves it again.</summary>
+    private void WithdrawSharedCredentials()
     {
+        sharedAnswer = null;
         localCredentials.Withdraw(ConnectionKey);
-        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     private async Task<CredentialsResult> ServeCredentialsAsync()
@@ -511,7 +537,7 @@ internal sealed partial class ConnectionGrain
     private void InvalidateCredentials()
     {
         cachedCredentials = null;
-        localCredentials.Withdraw(ConnectionKey);
+        WithdrawSharedCredentials();
     }
 
     private void CountRefreshFailure(DateTimeOffset now)

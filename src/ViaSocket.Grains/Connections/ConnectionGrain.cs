@@ -290,7 +290,7 @@ internal sealed partial class ConnectionGrain(
 
     private async Task DeleteAsync()
     {
-        localCredentials.Withdraw(ConnectionKey);
+        WithdrawSharedCredentials();
         await state.ClearStateAsync();
         await directory.DeleteAsync(WorkspaceId, ConnectionId);
         DeactivateOnIdle();
@@ -299,7 +299,7 @@ internal sealed partial class ConnectionGrain(
     private async Task PersistAsync()
     {
         // The front-end must not keep serving what this write replaces; the next read through the grain republishes.
-        localCredentials.Withdraw(ConnectionKey);
+        WithdrawSharedCredentials();
         await state.WriteStateAsync();
         NoteStatusPersisted();
         await directory.UpsertAsync(DirectoryEntry());
@@ -414,7 +414,10 @@ internal sealed partial class ConnectionGrain(
 
     /// <summary>When the next refresh attempt is due: the refresh time, or later while backing off after failures.</summary>
     private DateTimeOffset? NextRefreshAt() =>
-        S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded ? new[] { S.RefreshAt, S.NextRefreshAttemptAt }.Max() : null;
+        S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded ? Later(S.RefreshAt, S.NextRefreshAttemptAt) : null;
+
+    private static DateTimeOffset? Later(DateTimeOffset? first, DateTimeOffset? second) =>
+        first is not { } a ? second : second is not { } b || a >= b ? a : b;
 
     private ConnectionDirectoryEntry DirectoryEntry() => new(
         WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, S.Status.ToWireName(), S.Label,

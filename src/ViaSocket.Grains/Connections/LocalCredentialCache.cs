@@ -33,14 +33,15 @@ public sealed class LocalCredentialCache(TimeProvider time)
 
     public int Count => entries.Count;
 
-    internal void Publish(string connectionKey, ConnectionCredentials credentials, DateTimeOffset? refreshDueAt)
+    /// <returns>When the entry is due for renewal: until then the publisher may answer from its own copy.</returns>
+    internal DateTimeOffset Publish(string connectionKey, ConnectionCredentials credentials, DateTimeOffset? refreshDueAt)
     {
         var now = time.GetUtcNow();
 
         // Engines calling the grain directly read through here on every call: keep a fresh entry instead of replacing it.
-        if (entries.TryGetValue(connectionKey, out var current) && ReferenceEquals(current.Credentials, credentials) && now < current.ValidUntil - (MaxEntryAge / 2))
+        if (entries.TryGetValue(connectionKey, out var current) && ReferenceEquals(current.Credentials, credentials) && now < current.RenewAt)
         {
-            return;
+            return current.RenewAt;
         }
 
         var validUntil = now + MaxEntryAge;
@@ -52,10 +53,16 @@ public sealed class LocalCredentialCache(TimeProvider time)
             }
         }
 
-        entries[connectionKey] = new Entry(credentials, validUntil);
+        var entry = new Entry(credentials, validUntil);
+        entries[connectionKey] = entry;
+        return entry.RenewAt;
     }
 
     internal void Withdraw(string connectionKey) => entries.TryRemove(connectionKey, out _);
 
-    private sealed record Entry(ConnectionCredentials Credentials, DateTimeOffset ValidUntil);
+    private sealed record Entry(ConnectionCredentials Credentials, DateTimeOffset ValidUntil)
+    {
+        // Renewed halfway through its age, so a reader that keeps asking never finds it lapsed.
+        public DateTimeOffset RenewAt => ValidUntil - (MaxEntryAge / 2);
+    }
 }

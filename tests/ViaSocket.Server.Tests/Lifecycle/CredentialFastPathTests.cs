@@ -115,10 +115,27 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
         Assert.True((await grain.GetCredentialsAsync()).Succeeded);
     }
 
+    [Fact]
+    public async Task An_engine_calling_the_grain_is_never_answered_with_a_withdrawn_answer()
+    {
+        var connectionId = await ConnectAsync("fast-grain");
+        var grain = fixture.Host.Grains.GetGrain<IConnectionGrain>(Key(connectionId));
+        var first = (await grain.GetCredentialsAsync()).Credentials!.Headers["Authorization"];
+        Assert.Equal(first, (await grain.GetCredentialsAsync()).Credentials!.Headers["Authorization"]);
+
+        fixture.Time.Advance(TimeSpan.FromSeconds(6));
+        Assert.True((await grain.RefreshAsync()).Succeeded);
+        var refreshed = (await grain.GetCredentialsAsync()).Credentials!.Headers["Authorization"];
+        Assert.NotEqual(first, refreshed);
+        Assert.True(fixture.Provider.IsAccessTokenActive(refreshed["Bearer ".Length..]));
+
+        Assert.Null((await grain.DisconnectAsync()).Error);
+        Assert.Equal(ConnectionErrorCodes.NotUsable, (await grain.GetCredentialsAsync()).Error?.Code);
+    }
+
     private static string Key(string connectionId) => GrainKeys.Connection(WorkspaceId, connectionId);
 
     private Task<string> ConnectAsync(string clientId) => Flow.ConnectOwnClientAsync(clientId);
-
 }
 
 /// <summary>
