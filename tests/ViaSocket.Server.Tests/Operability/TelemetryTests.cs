@@ -82,6 +82,10 @@ public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<Servi
         Assert.Contains("viasocket_credentials_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Contains("viasocket_connection_status_changes_total{", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+
+        // Per-request authentication and authorization instruments are dropped from the hot path.
+        Assert.DoesNotContain("aspnetcore_authorization_attempts", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("aspnetcore_authentication_authenticate_duration", text, StringComparison.Ordinal);
     }
 
     [Fact]
