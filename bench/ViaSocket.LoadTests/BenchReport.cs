@@ -26,7 +26,7 @@ internal sealed class BenchReport(string commandLine, MachineDescription before,
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"## Credentials over HTTP vs hello-world ({connections} connections, round-robin)");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Goal: credentials >= {HttpRatioGoal:0.00}x hello-world req/s. Each cell: one closed-loop run of {Seconds(measurements)} s after warm-up, load generator in its own process.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Goal: credentials >= {HttpRatioGoal:0.00}x hello-world req/s. Each cell: two closed-loop runs after warm-up, {Seconds(measurements)} s in all, the targets' order mirrored in the second (A B B A); req/s over both runs, p50 / p99 the worse run's. Load generator in its own process.");
         text.AppendLine();
         text.AppendLine("| concurrency | hello req/s | credentials req/s | ratio | goal | hello p50 / p99 ms | credentials p50 / p99 ms | errors hello / credentials |");
         text.AppendLine("|---:|---:|---:|---:|:---:|---:|---:|---:|");

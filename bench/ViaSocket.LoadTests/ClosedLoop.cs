@@ -106,4 +106,29 @@ internal sealed record Measurement(
     double P50Milliseconds,
     double P99Milliseconds,
     string? FirstError,
-    CpuUsage Cpu);
+    CpuUsage Cpu)
+{
+    /// <summary>
+    /// Two runs of one target as one: rates over their summed time, CPU weighted by time, and the worse of the two
+    /// percentiles (the latency samples themselves are not kept).
+    /// </summary>
+    public Measurement CombinedWith(Measurement other)
+    {
+        var seconds = Seconds + other.Seconds;
+        double Weighted(double mine, double theirs) => ((mine * Seconds) + (theirs * other.Seconds)) / seconds;
+        return this with
+        {
+            Operations = Operations + other.Operations,
+            Errors = Errors + other.Errors,
+            Seconds = seconds,
+            PerSecond = ((PerSecond * Seconds) + (other.PerSecond * other.Seconds)) / seconds,
+            P50Milliseconds = Math.Max(P50Milliseconds, other.P50Milliseconds),
+            P99Milliseconds = Math.Max(P99Milliseconds, other.P99Milliseconds),
+            FirstError = FirstError ?? other.FirstError,
+            Cpu = new CpuUsage(
+                Weighted(Cpu.SelfCores, other.Cpu.SelfCores),
+                Cpu.ServerCores is { } mine && other.Cpu.ServerCores is { } theirs ? Weighted(mine, theirs) : null,
+                Weighted(Cpu.MachineCores, other.Cpu.MachineCores)),
+        };
+    }
+}

@@ -14,8 +14,8 @@ internal static class LoadLabels
 
 /// <summary>
 /// <c>run</c> (the default): starts <c>serve</c>, warms it (<c>--service-warmup</c> s, default 10), then runs one
-/// <c>load</c> child per target and concurrency level (<c>--levels</c>, default 16,64,256; <c>--warmup</c> 3 s and
-/// <c>--duration</c> 10 s each), alternating which target goes first; stops the service, runs <c>grains</c> (unless
+/// <c>load</c> child per target and concurrency level, twice in mirrored order (<c>--levels</c>, default 16,64,256;
+/// <c>--warmup</c> 3 s and <c>--duration</c> 10 s each); stops the service, runs <c>grains</c> (unless
 /// <c>--skip-grains</c>; <c>--grain-levels</c> 64,512, <c>--grain-warmup</c> 2, <c>--grain-duration</c> 5,
 /// <c>--grain-service-warmup</c> 5) and writes <c>bench/results/&lt;date&gt;-credentials-http.md</c>
 /// (or into <c>--results-dir</c>). <c>--connections</c> (default 10) applies to both.
@@ -55,7 +55,7 @@ internal static class RunCommand
         return 0;
     }
 
-    /// <summary>P1 (and P2 with <paramref name="withBaseline"/>): one closed-loop run per target and level against one service.</summary>
+    /// <summary>P1 (and P2 with <paramref name="withBaseline"/>): two closed-loop runs per target and level against one service, combined.</summary>
     public static async Task<IReadOnlyList<Measurement>> MeasureHttpAsync(
         int connections, int[] levels, TimeSpan warmup, TimeSpan duration, TimeSpan serviceWarmup, bool withBaseline)
     {
@@ -78,15 +78,19 @@ internal static class RunCommand
         var measurements = new List<Measurement>();
         for (var i = 0; i < levels.Length; i++)
         {
-            // Rotating the order (hello first, then credentials first, ...) spreads drift over every target.
-            var targets = all.Skip(i % all.Count).Concat(all.Take(i % all.Count));
-            foreach (var (label, paths) in targets)
+            // Each level runs its targets twice, the second time in the mirrored order (A B B A): a machine that speeds
+            // up or slows down during the level then weighs on every target alike instead of on whichever ran last.
+            var order = all.Skip(i % all.Count).Concat(all.Take(i % all.Count)).ToList();
+            var runs = new Dictionary<string, Measurement>();
+            foreach (var (label, paths) in order.Concat(Enumerable.Reverse(order)))
             {
-                var measurement = await LoadAsync(ready, label, paths, levels[i], warmup, duration);
+                var run = await LoadAsync(ready, label, paths, levels[i], warmup, duration);
                 Console.Out.WriteLine(
-                    $"{label,-12} c={measurement.Concurrency,4}: {measurement.PerSecond,10:N0} req/s  p50 {measurement.P50Milliseconds:0.00} ms  p99 {measurement.P99Milliseconds:0.00} ms  errors {measurement.Errors}");
-                measurements.Add(measurement);
+                    $"{label,-12} c={run.Concurrency,4}: {run.PerSecond,10:N0} req/s  p50 {run.P50Milliseconds:0.00} ms  p99 {run.P99Milliseconds:0.00} ms  errors {run.Errors}");
+                runs[label] = runs.TryGetValue(label, out var first) ? first.CombinedWith(run) : run;
             }
+
+            measurements.AddRange(order.Select(target => runs[target.Label]));
         }
 
         await serve.StopAsync(TimeSpan.FromSeconds(30));
