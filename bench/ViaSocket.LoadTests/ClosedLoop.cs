@@ -109,7 +109,7 @@ internal sealed record Measurement(
     CpuUsage Cpu)
 {
     /// <summary>
-    /// Two runs of one target as one: rates over their summed time, CPU weighted by time, and the worse of the two
+    /// Two runs of one target as one: rate and CPU weighted by each run's time, and the worse of the two
     /// percentiles (the latency samples themselves are not kept).
     /// </summary>
     public Measurement CombinedWith(Measurement other)
@@ -121,7 +121,7 @@ internal sealed record Measurement(
             Operations = Operations + other.Operations,
             Errors = Errors + other.Errors,
             Seconds = seconds,
-            PerSecond = ((PerSecond * Seconds) + (other.PerSecond * other.Seconds)) / seconds,
+            PerSecond = Weighted(PerSecond, other.PerSecond),
             P50Milliseconds = Math.Max(P50Milliseconds, other.P50Milliseconds),
             P99Milliseconds = Math.Max(P99Milliseconds, other.P99Milliseconds),
             FirstError = FirstError ?? other.FirstError,
