@@ -45,6 +45,12 @@ public interface IConnectionGrain : IGrainWithStringKey
     /// <summary>Refreshes now if the refresh is due (a late or missed reminder); otherwise does nothing.</summary>
     Task WakeAsync();
 
+    /// <summary>
+    /// The provider refreshed another connection of this auth version after failing: if this connection is degraded and
+    /// waiting out a backoff, it retries now (in its own turn) instead of at the end of the backoff; otherwise nothing.
+    /// </summary>
+    Task ProviderRecoveredAsync();
+
     /// <summary>The connection without token material, or null when it does not exist.</summary>
     [ReadOnly]
     Task<ConnectionView?> GetAsync();

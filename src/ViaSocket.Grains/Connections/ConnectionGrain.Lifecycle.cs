@@ -145,6 +145,18 @@ internal sealed partial class ConnectionGrain
         }
     }
 
+    public Task ProviderRecoveredAsync()
+    {
+        // Only a backoff after provider failures ends early; a refresh held for storage keeps retrying its write.
+        if (S.Status == ConnectionStatus.Degraded && persistRetry is null && S.NextRefreshAttemptAt is { } retryAt && time.GetUtcNow() < retryAt)
+        {
+            S.NextRefreshAttemptAt = null;
+            NudgeRefresh(RefreshTrigger.ProviderRecovered);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task<CredentialsResult> RefreshRejectedAsync(long generation) =>
         generation == S.Generation ? await JoinRefreshAsync(RefreshTrigger.Rejected) : await CredentialsAsync();
 
@@ -213,8 +225,8 @@ internal sealed partial class ConnectionGrain
         && S.RefreshAt is { } refreshAt && now >= refreshAt
         && (S.NextRefreshAttemptAt is not { } retryAt || now >= retryAt);
 
-    /// <summary>Starts a refresh in its own turn, so the read that noticed it is not held up.</summary>
-    private void NudgeRefresh()
+    /// <summary>Starts a refresh in its own turn, so the caller that noticed it is not held up.</summary>
+    private void NudgeRefresh(RefreshTrigger trigger = RefreshTrigger.Due)
     {
         if (refreshInFlight is not null || refreshNudge is not null)
         {
@@ -226,9 +238,9 @@ internal sealed partial class ConnectionGrain
             {
                 refreshNudge?.Dispose();
                 refreshNudge = null;
-                if (IsRefreshDue(time.GetUtcNow()))
+                if (trigger != RefreshTrigger.Due || IsRefreshDue(time.GetUtcNow()))
                 {
-                    await JoinRefreshAsync(RefreshTrigger.Due);
+                    await JoinRefreshAsync(trigger);
                 }
             },
             new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
@@ -264,6 +276,7 @@ internal sealed partial class ConnectionGrain
         {
             RefreshTrigger.Due => !IsRefreshDue(now) && !TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now),
             RefreshTrigger.OnDemand => S.LastRefreshedAt is { } last && now - last < FreshTokenWindow,
+            RefreshTrigger.ProviderRecovered => S.Status != ConnectionStatus.Degraded,
             _ => false,
         };
         if (skip)
@@ -336,6 +349,12 @@ internal sealed partial class ConnectionGrain
         // The new tokens are durable; scheduling the next refresh and rendering credentials need no slot.
         slot.Dispose();
         RecordRefreshSucceeded(trigger, previousExpiry - now);
+        if (recovered && trigger != RefreshTrigger.ProviderRecovered)
+        {
+            // The provider answers again: the other connections of this version waiting out backoffs need not.
+            GrainFactory.GetGrain<IProviderRecoveryGrain>(GrainKeys.AuthVersion(WorkspaceId, S.PluginId, S.VersionId)).ProviderAnsweredAsync().Ignore();
+        }
+
         InvalidateCredentials();
         await ScheduleRefreshAsync();
         return await CredentialsAsync();
@@ -566,6 +585,7 @@ internal sealed partial class ConnectionGrain
     {
         RefreshTrigger.Due => "due",
         RefreshTrigger.OnDemand => "on_demand",
+        RefreshTrigger.ProviderRecovered => "provider_recovered",
         _ => "rejected",
     };
 
@@ -589,6 +609,8 @@ internal sealed partial class ConnectionGrain
         OnDemand,
         /// <summary>A provider rejected the current token: always refreshes.</summary>
         Rejected,
+        /// <summary>The provider answered another connection of the version after an outage: skipped unless still degraded.</summary>
+        ProviderRecovered,
     }
 
     /// <summary>The rendered credentials, built once per token change and then served from the activation.</summary>

@@ -114,6 +114,36 @@ public sealed class ConnectionDirectory(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// Ids of the degraded connections of one auth version (refreshes failing transiently), ordered by id, after the
+    /// <paramref name="after"/> cursor: the ones to retry once the provider answers again.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ListDegradedAsync(
+        string workspaceId, string pluginId, string versionId, string? after, int limit, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT connection_id FROM viasocket_connections
+            WHERE workspace_id = @workspace AND status = 'degraded' AND plugin_id = @plugin AND version_id = @version
+              AND (@after::text IS NULL OR connection_id > @after)
+            ORDER BY connection_id
+            LIMIT @limit
+            """;
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("workspace", workspaceId);
+        command.Parameters.AddWithValue("plugin", pluginId);
+        command.Parameters.AddWithValue("version", versionId);
+        command.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Text) { Value = (object?)after ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", limit);
+        var degraded = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            degraded.Add(reader.GetString(0));
+        }
+
+        return degraded;
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> only if no other process holds the same session-level advisory lock, so one silo
     /// of the cluster does a cluster-wide chore at a time. Returns false when another holds it.
     /// </summary>

@@ -105,6 +105,49 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Once_the_provider_answers_again_the_versions_other_degraded_connections_retry_without_waiting_out_their_backoffs()
+    {
+        var (first, clientId) = await ConnectAsync("recovery");
+        var second = (await Flow.ConnectAsync(clientId, "v1", ownerId: "recovery-second"))["connectionId"];
+        var (otherVersion, _) = await ConnectAsync("recovery-elsewhere");
+        var secondToken = await Flow.AccessTokenAsync(second);
+
+        Provider.TokenEndpointOutage = 503;
+        try
+        {
+            foreach (var connectionId in new[] { first, second, otherVersion })
+            {
+                using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+                Assert.Equal("degraded", await StatusAsync(connectionId));
+            }
+        }
+        finally
+        {
+            Provider.TokenEndpointOutage = null;
+        }
+
+        // The fake clock stands still from here on: no backoff ends by itself.
+        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{first}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await StatusAsync(second) != "active" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("active", await StatusAsync(second));
+        var secondRefreshed = await Flow.AccessTokenAsync(second);
+        Assert.NotEqual(secondToken, secondRefreshed);
+        Assert.True(Provider.IsAccessTokenActive(secondRefreshed));
+
+        // Another auth version's provider said nothing: its connection keeps its backoff.
+        Assert.Equal("degraded", await StatusAsync(otherVersion));
+    }
+
+    [Fact]
     public async Task A_token_seconds_from_expiry_is_not_handed_out_the_refreshed_one_is()
     {
         var (connectionId, clientId) = await ConnectAsync("near-expiry");
@@ -371,6 +414,8 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
 
     private int NotStoredLogLines(string connectionId) =>
         fixture.Host.Logs.Lines.Count(l => l.Contains("could not be stored", StringComparison.Ordinal) && l.Contains(connectionId, StringComparison.Ordinal));
+
+    private async Task<string?> StatusAsync(string connectionId) => (string?)(await Flow.GetJsonAsync($"/v1/connections/{connectionId}"))["status"];
 
     private int RefreshCalls(string clientId) => Provider.RefreshGrantLog.Count(r => r.ClientId == clientId);
 
