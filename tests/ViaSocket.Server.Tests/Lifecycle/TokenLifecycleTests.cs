@@ -111,40 +111,36 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var second = (await Flow.ConnectAsync(clientId, "v1", ownerId: "recovery-second"))["connectionId"];
         var (otherVersion, _) = await ConnectAsync("recovery-elsewhere");
         var secondToken = await Flow.AccessTokenAsync(second);
-
-        Provider.TokenEndpointOutage = 503;
-        try
-        {
-            foreach (var connectionId in new[] { first, second, otherVersion })
-            {
-                using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
-                Assert.Equal("degraded", await StatusAsync(connectionId));
-            }
-        }
-        finally
-        {
-            Provider.TokenEndpointOutage = null;
-        }
+        await DegradeAsync(first, second, otherVersion);
 
         // The fake clock stands still from here on: no backoff ends by itself.
-        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{first}/refresh", null))
-        {
-            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
-        }
+        await RefreshAsync(first);
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await StatusAsync(second) != "active" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal("active", await StatusAsync(second));
+        Assert.True(await BecomesActiveAsync(second, TimeSpan.FromSeconds(20)));
         var secondRefreshed = await Flow.AccessTokenAsync(second);
         Assert.NotEqual(secondToken, secondRefreshed);
         Assert.True(Provider.IsAccessTokenActive(secondRefreshed));
 
         // Another auth version's provider said nothing: its connection keeps its backoff.
         Assert.Equal("degraded", await StatusAsync(otherVersion));
+    }
+
+    [Fact]
+    public async Task A_second_recovery_of_the_same_version_within_the_round_interval_wakes_no_one()
+    {
+        var (first, clientId) = await ConnectAsync("recovery-interval");
+        var second = (await Flow.ConnectAsync(clientId, "v1", ownerId: "recovery-interval-second"))["connectionId"];
+        await DegradeAsync(first, second);
+        await RefreshAsync(first);
+        Assert.True(await BecomesActiveAsync(second, TimeSpan.FromSeconds(20)));
+
+        // Past the on-demand refresh's fresh-token window, well within the round interval; no backoff ends meanwhile.
+        fixture.Time.Advance(TimeSpan.FromSeconds(6));
+        await DegradeAsync(first, second);
+        await RefreshAsync(first);
+
+        Assert.Equal("active", await StatusAsync(first));
+        Assert.False(await BecomesActiveAsync(second, TimeSpan.FromSeconds(3)));
     }
 
     [Fact]
@@ -414,6 +410,47 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
 
     private int NotStoredLogLines(string connectionId) =>
         fixture.Host.Logs.Lines.Count(l => l.Contains("could not be stored", StringComparison.Ordinal) && l.Contains(connectionId, StringComparison.Ordinal));
+
+    /// <summary>Fails one on-demand refresh of each connection with a 503: each is degraded and backing off.</summary>
+    private async Task DegradeAsync(params string[] connectionIds)
+    {
+        Provider.TokenEndpointOutage = 503;
+        try
+        {
+            foreach (var connectionId in connectionIds)
+            {
+                await RefreshAsync(connectionId);
+                Assert.Equal("degraded", await StatusAsync(connectionId));
+            }
+        }
+        finally
+        {
+            Provider.TokenEndpointOutage = null;
+        }
+    }
+
+    private async Task RefreshAsync(string connectionId)
+    {
+        using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+    }
+
+    /// <summary>Polls (in real time; the fake clock stands still) until the connection is active or the time is up.</summary>
+    private async Task<bool> BecomesActiveAsync(string connectionId, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (await StatusAsync(connectionId) != "active")
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
+    }
 
     private async Task<string?> StatusAsync(string connectionId) => (string?)(await Flow.GetJsonAsync($"/v1/connections/{connectionId}"))["status"];
 
