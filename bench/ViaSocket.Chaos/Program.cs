@@ -17,9 +17,11 @@ var resultsDirectory = ResultsDirectory.Find(options);
 // The default results folder is bench/results of the repository around the current directory.
 var repository = Path.GetFullPath(Path.Combine(ResultsDirectory.Find(new CommandArguments([])), "..", ".."));
 
-// Bounded: whatever happens, the run ends (and stops its cluster) within the planned time plus a margin.
+// Bounded: whatever happens, the run ends (and stops its cluster) within the planned time plus a margin. Creating the
+// connections comes first and its time depends on the machine: allow it at least 4 connections a second.
 var planned = settings.Warmup + settings.Duration + settings.OutageLength + settings.Settle;
-using var cancel = new CancellationTokenSource(planned + TimeSpan.FromMinutes(20));
+var creation = TimeSpan.FromSeconds(settings.Connections / 4.0);
+using var cancel = new CancellationTokenSource(planned + creation + TimeSpan.FromMinutes(20));
 void OnSignal(PosixSignalContext context)
 {
     context.Cancel = true;
