@@ -16,7 +16,7 @@ internal sealed partial class ProviderRecoveryGrain(ConnectionDirectory director
 {
     // A recovering provider answers many refreshes in a row and one round of wake-ups covers them all; a flapping one gets
     // at most one round of early retries per interval on top of the connections' own backoffs.
-    public static readonly TimeSpan RoundInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RoundInterval = TimeSpan.FromSeconds(30);
 
     private const int PageSize = 500;
 
@@ -52,6 +52,8 @@ internal sealed partial class ProviderRecoveryGrain(ConnectionDirectory director
                 after = page.Count == PageSize ? page[^1] : null;
             }
             while (after is not null);
+
+            LogRound(logger, workspaceId, pluginId, versionId, woken, unreachable);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -63,8 +65,6 @@ internal sealed partial class ProviderRecoveryGrain(ConnectionDirectory director
             round?.Dispose();
             round = null;
         }
-
-        LogRound(logger, workspaceId, pluginId, versionId, woken, unreachable);
     }
 
     private async Task<bool> WakeAsync(string connectionKey)

@@ -58,10 +58,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var token = await Flow.AccessTokenAsync(connectionId);
 
         Provider.FailNextTokenRequests(1, 503);
-        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
-        {
-            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
-        }
+        await RefreshAsync(connectionId);
 
         var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("degraded", (string?)degraded["status"]);
@@ -70,10 +67,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         Assert.Equal(token, await Flow.AccessTokenAsync(connectionId));
 
         fixture.Time.Advance(TimeSpan.FromMinutes(1));
-        using (var retry = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
-        {
-            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        }
+        await RefreshAsync(connectionId);
 
         var recovered = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("active", (string?)recovered["status"]);
@@ -163,10 +157,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var (connectionId, _) = await ConnectAsync("rate-limited");
 
         Provider.FailNextTokenRequests(1, 429, retryAfter: TimeSpan.FromMinutes(20));
-        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
-        {
-            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
-        }
+        await RefreshAsync(connectionId);
 
         var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("degraded", (string?)connection["status"]);
@@ -200,8 +191,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         for (var i = 0; i < 2; i++)
         {
             fixture.Time.Advance(TimeSpan.FromSeconds(10));
-            using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
-            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+            await RefreshAsync(connectionId);
         }
 
         Assert.Equal(2, RefreshCalls(clientId));
@@ -216,8 +206,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         for (var i = 0; i < 3; i++)
         {
             fixture.Time.Advance(TimeSpan.FromSeconds(6));
-            using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
-            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+            await RefreshAsync(connectionId);
         }
 
         var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
