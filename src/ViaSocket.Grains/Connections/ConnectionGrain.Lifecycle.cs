@@ -300,11 +300,11 @@ internal sealed partial class ConnectionGrain
             case RefreshClaim.StorageDown:
                 RecordRefreshFailed(trigger, transient: true, ConnectionErrorCodes.StorageUnavailable, null);
                 var notStarted = new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refresh was not started: the database is unavailable, so a rotated refresh token could not be stored.");
-                return trigger == RefreshTrigger.Due ? await StoredTokenOrAsync(notStarted, now) : new CredentialsResult(null, notStarted);
+                return trigger == RefreshTrigger.Due ? await StoredTokenOrAsync(notStarted) : new CredentialsResult(null, notStarted);
             case RefreshClaim.Reloaded or RefreshClaim.HeldElsewhere:
                 return Unusable() is { } gone
                     ? new CredentialsResult(null, gone)
-                    : await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."), now);
+                    : await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."));
         }
 
         // The slot is held until new tokens are stored, not only while the provider answers: once a rotating provider
@@ -506,12 +506,15 @@ internal sealed partial class ConnectionGrain
         await ScheduleRefreshAsync();
 
         // A transiently failing provider must not cut callers off while the current token is still valid.
-        return await StoredTokenOrAsync(error, now);
+        return await StoredTokenOrAsync(error);
     }
 
-    /// <summary>The stored token's credentials while it is still fit to hand out; otherwise <paramref name="error"/>.</summary>
-    private async ValueTask<CredentialsResult> StoredTokenOrAsync(ConnectionError error, DateTimeOffset now) =>
-        TokenLifetime.TooCloseToExpiry(S.ExpiresAt, now) ? new CredentialsResult(null, error) : await CredentialsAsync();
+    /// <summary>
+    /// The stored token's credentials while it is still fit to hand out now; otherwise <paramref name="error"/>. Judged
+    /// on the clock at the moment of answering: the writes before it can take longer than the token had left.
+    /// </summary>
+    private async ValueTask<CredentialsResult> StoredTokenOrAsync(ConnectionError error) =>
+        TokenLifetime.TooCloseToExpiry(S.ExpiresAt, time.GetUtcNow()) ? new CredentialsResult(null, error) : await CredentialsAsync();
 
     private async Task<CredentialsResult> RefreshUnavailableAsync(RefreshTrigger trigger, DateTimeOffset now)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Connections;
@@ -55,6 +56,28 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         Assert.NotEqual(expired, refreshed);
         Assert.True(fixture.Provider.IsAccessTokenActive(refreshed));
         Assert.Equal(2, fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId));
+    }
+
+    [Fact]
+    public async Task A_failed_refresh_that_takes_longer_to_store_than_the_token_had_left_does_not_answer_with_the_expired_token()
+    {
+        // A 20-s token: the clock moves past its expiry in less than a grain call's time-out, so the call is not retried.
+        var connectionId = await fixture.Flow.ConnectOwnClientAsync("slow-failure-store", c => c with { AccessTokenLifetime = TimeSpan.FromSeconds(20) });
+        fixture.LateTriggers.Connections.Add(connectionId);
+
+        // The refresh starts with the token still valid; the provider fails it, and storing that failure (the database
+        // under load) lasts until the token has expired.
+        fixture.Provider.FailNextTokenRequests(1, 503);
+        var held = fixture.Gate.HoldNext(connectionId, ConnectionEventKinds.RefreshFailed);
+        var refresh = fixture.Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+        await held.WaitAsync(TimeSpan.FromSeconds(20));
+        fixture.Time.Advance(TimeSpan.FromSeconds(16));
+        fixture.Gate.Release();
+
+        using var answer = await refresh;
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.BadGateway, body);
+        Assert.Equal("connection.refresh_failed", (string?)JsonNode.Parse(body)!["code"]);
     }
 
 
