@@ -195,13 +195,27 @@ internal static class Harness
         var from = Second(runStart);
         var deadline = from + limit.TotalSeconds;
         Console.Out.WriteLine($"Waiting up to {limit.TotalSeconds:0} s for every connection to be active with a valid token...");
+        var nextProgress = from + 30;
         while (Second(runStart) < deadline)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            if (monitor.Samples.LastOrDefault(s => s.Second >= from) is { } sample && sample.IsHealthy(expected))
+            if (monitor.Samples.LastOrDefault(s => s.Second >= from) is not { } sample)
+            {
+                continue;
+            }
+
+            if (sample.IsHealthy(expected))
             {
                 Console.Out.WriteLine($"  healthy at {sample.Second:0} s");
                 return sample.Second;
+            }
+
+            // A run that never gets healthy (and whose final check may then not finish) still shows where it stood.
+            if (sample.Second >= nextProgress)
+            {
+                nextProgress += 30;
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  [{sample.Second,6:0.0} s] active {sample.Active:N0}, degraded {sample.Degraded:N0}, reauth_required {sample.ReauthRequired:N0}, holding an expired token {sample.Expired:N0}, most overdue refresh {sample.MaxOverdueSeconds:0} s"));
             }
         }
 
