@@ -43,11 +43,14 @@ processes="$run_dir/processes.tsv"
 # --- helpers -------------------------------------------------------------------------------------------------------
 
 # Sets $port to one nobody listens on and not handed out yet in this run (ss sees every listener on the machine).
-# Not a command substitution: the list of ports handed out has to survive the call.
+# Not a command substitution: the list of ports handed out has to survive the call. Ports come from below the kernel's
+# ephemeral range: one inside it can be taken by any outgoing connection between this check and the bind.
 used_ports=" "
+ephemeral_low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+port_base=$((ephemeral_low > 20000 ? 10000 : 1024))
 free_port() {
   while :; do
-    port=$((20000 + RANDOM % 25000))
+    port=$((port_base + RANDOM % (ephemeral_low - port_base)))
     if [[ "$used_ports" != *" $port "* ]] && [ -z "$(ss -Hltn "sport = :$port")" ]; then
       used_ports+="$port "
       return
