@@ -80,7 +80,6 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         Assert.Equal("connection.refresh_failed", (string?)JsonNode.Parse(body)!["code"]);
     }
 
-
     /// <summary>
     /// The service on a fake clock, with lifecycle events passing through a gate the test can close, and the background
     /// refresh triggers of chosen connections dropped, as when the reminder service and the overdue sweep run late.
