@@ -58,6 +58,14 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         set => runtime.Faults.Delay = value;
     }
 
+    /// <summary>Holds the next token response that carries tokens to <paramref name="clientId"/>, after issuing them, until the hold is released.</summary>
+    public TokenResponseHold HoldNextIssuedTokens(string clientId)
+    {
+        var hold = new TokenResponseHold();
+        runtime.Faults.HoldNextIssued(clientId, hold);
+        return hold;
+    }
+
     /// <summary>While set, every token request is answered with this status and an HTML body, as by a dead upstream.</summary>
     public int? TokenEndpointOutage
     {

@@ -92,9 +92,17 @@ internal static class TokenEndpoint
             _ => GrantOutcome.Refused(new OAuthError(OAuthWire.Errors.UnsupportedGrantType, "Only authorization_code and refresh_token are supported.")),
         };
 
-        return outcome.Tokens is { } tokens
-            ? OAuthResults.Tokens(http.Response, tokens, client)
-            : OAuthResults.Error(http.Response, outcome.Error!);
+        if (outcome.Tokens is not { } tokens)
+        {
+            return OAuthResults.Error(http.Response, outcome.Error!);
+        }
+
+        if (runtime.Faults.TakeIssuedHold(client.ClientId) is { } hold)
+        {
+            await hold.HoldAsync(http.RequestAborted);
+        }
+
+        return OAuthResults.Tokens(http.Response, tokens, client);
     }
 
     private static GrantOutcome RedeemCode(ProviderRuntime runtime, TestClient client, IFormCollection form)

@@ -11,6 +11,7 @@ internal sealed class TokenEndpointFaults
     private int? outageStatus;
     private InjectedFailure? nextFailure;
     private int remainingFailures;
+    private (string ClientId, TokenResponseHold Hold)? issuedHold;
 
     public TimeSpan Delay
     {
@@ -59,6 +60,26 @@ internal sealed class TokenEndpointFaults
 
             remainingFailures--;
             return nextFailure;
+        }
+    }
+
+    public void HoldNextIssued(string clientId, TokenResponseHold hold)
+    {
+        lock (gate) { issuedHold = (clientId, hold); }
+    }
+
+    /// <summary>Consumes the hold for the next response that carries tokens to <paramref name="clientId"/>, if one is set.</summary>
+    public TokenResponseHold? TakeIssuedHold(string clientId)
+    {
+        lock (gate)
+        {
+            if (issuedHold is not { } held || held.ClientId != clientId)
+            {
+                return null;
+            }
+
+            issuedHold = null;
+            return held.Hold;
         }
     }
 

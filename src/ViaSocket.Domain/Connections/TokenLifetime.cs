@@ -8,7 +8,7 @@ public sealed record TokenLifetime(DateTimeOffset? ExpiresAt, DateTimeOffset? Re
 {
     /// <summary>
     /// A token this close to its expiry is not handed out: it could expire on its way to the caller or in the
-    /// caller's first request, and its expiry was computed from when the response arrived, a little after the provider's.
+    /// caller's first request.
     /// </summary>
     public static readonly TimeSpan ServingMargin = TimeSpan.FromSeconds(5);
 
@@ -16,10 +16,15 @@ public sealed record TokenLifetime(DateTimeOffset? ExpiresAt, DateTimeOffset? Re
     public static bool TooCloseToExpiry(DateTimeOffset? expiresAt, DateTimeOffset now) => expiresAt is { } at && now >= at - ServingMargin;
 
     /// <param name="tokenResult">The Access Token API result, or <c>accesstokencode</c> after a refresh merged into it.</param>
-    public static TokenLifetime Compute(CompiledAuthVersion version, JsonNode? tokenResult, DateTimeOffset now)
+    /// <param name="requestedAt">
+    /// When the token request was sent. A relative lifetime (<c>expires_in</c>) counts from when the provider issued the
+    /// token, which lies between the request and the response; the response can be read seconds later on a busy silo,
+    /// so counting from it would believe a token valid after the provider has let it expire.
+    /// </param>
+    public static TokenLifetime Compute(CompiledAuthVersion version, JsonNode? tokenResult, DateTimeOffset requestedAt)
     {
         ArgumentNullException.ThrowIfNull(version);
-        var decision = TokenExpiryCalculator.Compute(tokenResult, version.Definition.TokenExpiry, now);
+        var decision = TokenExpiryCalculator.Compute(tokenResult, version.Definition.TokenExpiry, requestedAt);
         return new TokenLifetime(decision.ExpiresAt, decision.RefreshAt);
     }
 }

@@ -173,7 +173,9 @@ internal sealed partial class ConnectionGrain
             return;
         }
 
-        if (IsRefreshDue(time.GetUtcNow()))
+        var due = IsRefreshDue(time.GetUtcNow());
+        LogReminderTick(logger, WorkspaceId, ConnectionId, due);
+        if (due)
         {
             await JoinRefreshAsync(RefreshTrigger.Due);
         }
@@ -249,7 +251,20 @@ internal sealed partial class ConnectionGrain
     /// <summary>One refresh at a time: every caller that arrives while one runs gets that refresh's result.</summary>
     private Task<CredentialsResult> JoinRefreshAsync(RefreshTrigger trigger)
     {
-        return refreshInFlight ??= RunAndClearAsync();
+        if (refreshInFlight is { } running)
+        {
+            return running;
+        }
+
+        // A refresh with nothing to wait for (skipped, or the connection unusable) completes here, after its finally
+        // already ran: kept as in flight, it would answer every later caller with this old result and none would refresh.
+        var refresh = RunAndClearAsync();
+        if (!refresh.IsCompleted)
+        {
+            refreshInFlight = refresh;
+        }
+
+        return refresh;
 
         async Task<CredentialsResult> RunAndClearAsync()
         {
@@ -281,6 +296,7 @@ internal sealed partial class ConnectionGrain
         };
         if (skip)
         {
+            LogRefreshSkipped(logger, WorkspaceId, ConnectionId, trigger);
             return await CredentialsAsync();
         }
 
@@ -292,7 +308,13 @@ internal sealed partial class ConnectionGrain
             return await RefreshUnavailableAsync(trigger, now);
         }
 
-        switch (await ClaimRefreshAsync(now))
+        var claim = await ClaimRefreshAsync(now);
+        if (claim != RefreshClaim.Claimed)
+        {
+            LogRefreshNotClaimed(logger, WorkspaceId, ConnectionId, trigger, claim);
+        }
+
+        switch (claim)
         {
             case RefreshClaim.Reloaded when !reloaded:
                 // Someone else wrote since this activation loaded: decide again on what is stored now.
@@ -312,6 +334,7 @@ internal sealed partial class ConnectionGrain
         // between loses the connection. Waiting before the call instead of after it bounds how many can be lost.
         using var slot = await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId);
         var authData = AuthData();
+        var requestedAt = time.GetUtcNow();
         var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
 
         // Every outcome below is persisted, which releases the claim.
@@ -325,7 +348,7 @@ internal sealed partial class ConnectionGrain
         }
 
         var merged = AuthDataMerger.ApplyRefreshResult(authData, result.Result);
-        var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], now);
+        var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], requestedAt);
         var recovered = S.Status == ConnectionStatus.Degraded;
         var previousExpiry = S.ExpiresAt;
         S.AuthData = JsonSerializer.SerializeToUtf8Bytes(merged);

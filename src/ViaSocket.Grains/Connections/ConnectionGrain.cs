@@ -162,6 +162,7 @@ internal sealed partial class ConnectionGrain(
         }
 
         var context = ConnectionContext.Create(version, authData, attempt.RedirectUri, callback.CodeVerifier);
+        var requestedAt = time.GetUtcNow();
         var accessToken = await RunBlockAsync(version, BlockKinds.AccessToken, context);
         if (accessToken.Failure is { } accessFailure)
         {
@@ -187,7 +188,7 @@ internal sealed partial class ConnectionGrain(
             return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.TemplateFailed, exception.Message));
         }
 
-        var expiry = TokenLifetime.Compute(version, accessToken.Result, time.GetUtcNow());
+        var expiry = TokenLifetime.Compute(version, accessToken.Result, requestedAt);
         if (identifier is not null && state.RecordExists)
         {
             var holder = await directory.ClaimIdentifierAsync(DirectoryEntry() with { IdentifierHash = HashIdentifier(identifier) });
@@ -428,6 +429,15 @@ internal sealed partial class ConnectionGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refreshed tokens of connection {WorkspaceId}/{ConnectionId} could not be stored ({ErrorType}); holding them and retrying")]
     private static partial void LogRefreshNotPersisted(ILogger logger, string workspaceId, string connectionId, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refresh reminder of connection {WorkspaceId}/{ConnectionId} ticked; refresh due: {Due}")]
+    private static partial void LogReminderTick(ILogger logger, string workspaceId, string connectionId, bool due);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refresh of connection {WorkspaceId}/{ConnectionId} ({Trigger}) skipped: not due")]
+    private static partial void LogRefreshSkipped(ILogger logger, string workspaceId, string connectionId, RefreshTrigger trigger);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refresh of connection {WorkspaceId}/{ConnectionId} ({Trigger}) not started: claim {Claim}")]
+    private static partial void LogRefreshNotClaimed(ILogger logger, string workspaceId, string connectionId, RefreshTrigger trigger, RefreshClaim claim);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle event {Kind} of connection {WorkspaceId}/{ConnectionId} was not published: {ErrorType}")]
     private static partial void LogEventNotPublished(ILogger logger, string kind, string workspaceId, string connectionId, string errorType);

@@ -21,6 +21,9 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>The service's clock, when the fixture replaces it; null runs on real time.</summary>
     protected virtual TimeProvider? Clock => null;
 
+    /// <summary>The provider's clock for code and token expiry, when the fixture replaces it; null runs on real time.</summary>
+    protected virtual TimeProvider? ProviderClock => null;
+
     /// <summary>Configuration added to the test host's, e.g. rate limits.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
@@ -32,7 +35,7 @@ public class ServiceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await new PostgresFixture().CreateDatabaseAsync();
-        Provider = await TestAuthorizationServer.StartAsync();
+        Provider = await TestAuthorizationServer.StartAsync(time: ProviderClock);
         Host = await ViaSocketTestHost.StartAsync(ConnectionString, configure: builder =>
         {
             builder.Configuration.AddInMemoryCollection(Settings);

@@ -80,6 +80,28 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         Assert.Equal("connection.refresh_failed", (string?)JsonNode.Parse(body)!["code"]);
     }
 
+    [Fact]
+    public async Task A_refresh_skipped_as_not_needed_does_not_answer_for_every_later_one()
+    {
+        var connectionId = await fixture.Flow.ConnectOwnClientAsync("skipped-refresh");
+        fixture.LateTriggers.Connections.Add(connectionId);
+
+        // The second on-demand refresh comes within the fresh-token window: it is answered with the token the first one
+        // got, without waiting for anything.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var refreshed = await fixture.Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        }
+
+        var fresh = await fixture.Flow.AccessTokenAsync(connectionId);
+        fixture.Time.Advance(TimeSpan.FromMinutes(61));
+
+        var afterExpiry = await fixture.Flow.AccessTokenAsync(connectionId);
+        Assert.NotEqual(fresh, afterExpiry);
+        Assert.True(fixture.Provider.IsAccessTokenActive(afterExpiry));
+    }
+
     /// <summary>
     /// The service on a fake clock, with lifecycle events passing through a gate the test can close, and the background
     /// refresh triggers of chosen connections dropped, as when the reminder service and the overdue sweep run late.

@@ -1,0 +1,22 @@
+namespace ViaSocket.TestProvider;
+
+/// <summary>
+/// Holds one token response after its tokens are issued and before it is written: the time a slow network or a busy
+/// client adds before the tokens are read, during which they already age at the provider.
+/// </summary>
+public sealed class TokenResponseHold
+{
+    private readonly TaskCompletionSource reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the tokens are issued and the response is being held.</summary>
+    public Task Reached => reached.Task;
+
+    public void Release() => released.TrySetResult();
+
+    internal async Task HoldAsync(CancellationToken cancellationToken)
+    {
+        reached.TrySetResult();
+        await released.Task.WaitAsync(cancellationToken);
+    }
+}
