@@ -23,6 +23,7 @@ internal sealed record FinalCheck(IReadOnlyDictionary<string, int> StatusCounts,
 internal sealed record RunOutcome(
     RunSettings Settings,
     TimeSpan CreationTime,
+    TimeSpan ShortTokenSwitchTime,
     double ReadersSeconds,
     ReaderTallies Readers,
     long[] SortedLatencyTicks,
@@ -48,8 +49,16 @@ internal static class Harness
     /// <summary>Connections each cluster process may open to PostgreSQL: four processes stay under the server's 200.</summary>
     public const int ProcessPoolSize = 45;
 
+    private const int SwitchParallelism = 16;
+
+    /// <summary>The lifetime of the tokens the provider issues while the connections are created.</summary>
+    public static readonly TimeSpan CreationTokenLifetime = TimeSpan.FromHours(2);
+
     // The service's outbound time-out (ViaSocket:Outbound:Timeout default); the provider's time-out phase outlasts it.
     private static readonly TimeSpan ServiceOutboundTimeout = TimeSpan.FromSeconds(30);
+
+    // The service answers an on-demand refresh this soon after another with the token it just got (FreshTokenWindow).
+    private static readonly TimeSpan FreshTokenWindow = TimeSpan.FromSeconds(6);
 
     public static async Task<RunOutcome> RunAsync(RunSettings settings, string repository, CancellationToken cancellationToken)
     {
@@ -60,7 +69,10 @@ internal static class Harness
         var key = ApiKey.Generate();
         var apiKey = key.Reveal();
         await using var cluster = await LocalCluster.StartAsync(repository, settings.Silos, ClusterEnvironment(connectionString, apiKey), cancellationToken);
-        provider.RegisterClient(BenchConnections.Client(new Uri(cluster.FrontEnd.BaseAddress, "/oauth/callback"), settings.TokenLifetime));
+        // Users connect while the provider issues long-lived tokens: with the run's short ones, every connection made
+        // would refresh every few seconds while the rest are still being made, and making 10,000 took half an hour.
+        var callbackUrl = new Uri(cluster.FrontEnd.BaseAddress, "/oauth/callback");
+        provider.RegisterClient(BenchConnections.Client(callbackUrl, CreationTokenLifetime));
 
         var connections = new BenchConnections(cluster.FrontEnd.BaseAddress, key, provider);
         Console.Out.WriteLine($"Connecting {settings.Connections} users ({settings.CreateParallelism} at a time)...");
@@ -69,6 +81,15 @@ internal static class Harness
             settings.Connections, settings.CreateParallelism, cancellationToken, done => Console.Out.WriteLine($"  {done} / {settings.Connections} connections"));
         creation.Stop();
         Console.Out.WriteLine($"  {ids.Count} connections in {creation.Elapsed.TotalSeconds:0} s");
+
+        // Then every connection takes a token of the run's lifetime. The switch takes longer than half that lifetime,
+        // so the refreshes that follow are spread over it rather than in step.
+        provider.RegisterClient(BenchConnections.Client(callbackUrl, settings.TokenLifetime));
+        await Task.Delay(FreshTokenWindow, cancellationToken);
+        var switching = Stopwatch.StartNew();
+        await connections.RefreshAsync(ids, SwitchParallelism, cancellationToken);
+        switching.Stop();
+        Console.Out.WriteLine($"  moved onto {settings.TokenLifetime.TotalSeconds:0}-s tokens in {switching.Elapsed.TotalSeconds:0} s");
 
         var runStart = Stopwatch.GetTimestamp();
         var monitor = new DirectoryMonitor(connectionString, WorkspaceId, BenchConnections.PluginId);
@@ -119,7 +140,7 @@ internal static class Harness
         await monitoring;
 
         return new RunOutcome(
-            settings, creation.Elapsed, readersEnd, tallies, readers.SortedLatencyTicks, monitor.Samples, events,
+            settings, creation.Elapsed, switching.Elapsed, readersEnd, tallies, readers.SortedLatencyTicks, monitor.Samples, events,
             provider.RefreshGrantLog, provider.RefreshTokenReuseCount, provider.ActiveGrantCount, healthySecond, disruptionEnd, finalCheckStart, final);
     }
 

@@ -23,6 +23,7 @@ internal static class RunReport
         Line(text);
         Line(text, "| machine | |");
         Line(text, "|---|---|");
+        Line(text, $"| source | {before.SourceRevision} |");
         Line(text, $"| nproc | {before.ProcessorCount} |");
         Line(text, $"| CPU | {before.CpuModel} |");
         Line(text, $"| dotnet --version | {before.DotnetSdk} |");
@@ -54,7 +55,7 @@ internal static class RunReport
         Line(text, "| setting | value |");
         Line(text, "|---|---|");
         Line(text, $"| cluster | {s.Silos} silo processes + 1 front-end-only process (Orleans client), one PostgreSQL (max_connections 200; each process's pool capped at {Harness.ProcessPoolSize}) |");
-        Line(text, $"| connections | {s.Connections:N0}, created through the front-end in {run.CreationTime.TotalSeconds:0} s ({s.CreateParallelism} at a time) |");
+        Line(text, $"| connections | {s.Connections:N0}, created through the front-end in {run.CreationTime.TotalSeconds:0} s ({s.CreateParallelism} at a time) while the provider issued {Harness.CreationTokenLifetime.TotalHours:0}-hour tokens; then moved onto the run's tokens by an on-demand refresh of each in {run.ShortTokenSwitchTime.TotalSeconds:0} s |");
         Line(text, $"| access tokens | {s.TokenLifetime.TotalSeconds:0} s; every refresh rotates the refresh token; a reused one revokes the grant |");
         Line(text, $"| readers | {s.Readers} concurrent, HTTP `GET /v1/connections/{{id}}/credentials` on the front-end, random connection, no pause; up to {CredentialReaders.MaxAttempts} attempts {CredentialReaders.RetryDelay.TotalMilliseconds:0} ms apart, {CredentialReaders.AttemptTimeout.TotalSeconds:0} s per attempt |");
         if (s.Mode == RunSettings.ChaosMode)

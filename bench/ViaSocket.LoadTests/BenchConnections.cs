@@ -55,6 +55,20 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
         return ids;
     }
 
+    /// <summary>
+    /// Refreshes every connection on demand, <paramref name="parallelism"/> at a time, so each takes a token with the
+    /// provider's current lifetime; a connection refreshed moments ago is answered with that token instead.
+    /// </summary>
+    public async Task RefreshAsync(IReadOnlyList<string> ids, int parallelism, CancellationToken cancellationToken)
+    {
+        using var api = Api();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            using var response = await api.PostAsync($"/v1/connections/{id}/refresh", null, ct);
+            await EnsureAsync(response, "refreshing a connection", ct);
+        });
+    }
+
     /// <summary>A client of the service's API with the bench key.</summary>
     public HttpClient Api()
     {

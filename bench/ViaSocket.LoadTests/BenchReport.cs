@@ -115,6 +115,7 @@ internal sealed class BenchReport(string commandLine, MachineDescription before,
         text.AppendLine();
         text.AppendLine("| machine | |");
         text.AppendLine("|---|---|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| source | {before.SourceRevision} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| nproc | {before.ProcessorCount} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| CPU | {before.CpuModel} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| dotnet --version | {before.DotnetSdk} |");

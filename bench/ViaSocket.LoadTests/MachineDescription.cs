@@ -5,7 +5,8 @@ using System.Runtime.InteropServices;
 namespace ViaSocket.LoadTests;
 
 /// <summary>What the numbers were measured on; the load average shows how busy the shared machine was.</summary>
-internal sealed record MachineDescription(int ProcessorCount, string CpuModel, string DotnetSdk, string Runtime, string Os, string LoadAverage, bool ServerGc)
+/// <param name="SourceRevision">The commit of the checkout the run was started in; <c>-dirty</c> when it had uncommitted changes.</param>
+internal sealed record MachineDescription(int ProcessorCount, string CpuModel, string DotnetSdk, string Runtime, string Os, string LoadAverage, bool ServerGc, string SourceRevision)
 {
     public static MachineDescription Read() => new(
         Environment.ProcessorCount,
@@ -14,14 +15,31 @@ internal sealed record MachineDescription(int ProcessorCount, string CpuModel, s
         RuntimeInformation.FrameworkDescription,
         RuntimeInformation.OSDescription,
         File.ReadAllText("/proc/loadavg").Trim(),
-        GCSettings.IsServerGC);
+        GCSettings.IsServerGC,
+        Output("git", "describe", "--always", "--dirty", "--abbrev=7") is { Length: > 0 } revision ? revision : "unknown (not a git checkout)");
 
-    private static string DotnetSdkVersion()
+    private static string DotnetSdkVersion() => Output("dotnet", "--version");
+
+    private static string Output(string program, params string[] arguments)
     {
-        using var dotnet = Process.Start(new ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
-        var version = dotnet.StandardOutput.ReadToEnd().Trim();
-        dotnet.WaitForExit();
-        return version;
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? output : string.Empty;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // The program is not installed: the report says what it could not read rather than failing the run.
+            return string.Empty;
+        }
     }
 }
 
