@@ -46,9 +46,6 @@ internal static class Harness
 {
     public const string WorkspaceId = "default";
 
-    /// <summary>Connections each cluster process may open to PostgreSQL: four processes stay under the server's 200.</summary>
-    public const int ProcessPoolSize = 45;
-
     private const int SwitchParallelism = 16;
 
     /// <summary>The lifetime of the tokens the provider issues while the connections are created.</summary>
@@ -68,7 +65,7 @@ internal static class Harness
         await using var provider = await TestAuthorizationServer.StartAsync();
         var key = ApiKey.Generate();
         var apiKey = key.Reveal();
-        await using var cluster = await LocalCluster.StartAsync(repository, settings.Silos, ClusterEnvironment(connectionString, apiKey), cancellationToken);
+        await using var cluster = await LocalCluster.StartAsync(repository, settings.Silos, ClusterEnvironment(settings, connectionString, apiKey), cancellationToken);
         // Users connect while the provider issues long-lived tokens: with the run's short ones, every connection made
         // would refresh every few seconds while the rest are still being made, and making 10,000 took half an hour.
         var callbackUrl = new Uri(cluster.FrontEnd.BaseAddress, "/oauth/callback");
@@ -145,11 +142,12 @@ internal static class Harness
     }
 
     /// <summary>Settings of every cluster process, on top of what <c>cluster.sh</c> sets per process.</summary>
-    private static Dictionary<string, string> ClusterEnvironment(string connectionString, string apiKey) => new()
+    private static Dictionary<string, string> ClusterEnvironment(RunSettings settings, string connectionString, string apiKey) => new()
     {
         // The throwaway server takes 200 connections; Npgsql's default pool of 100 per process would let four
         // processes exhaust it under load (53300 too_many_connections), as any operator sizing pools would avoid.
-        ["ViaSocket__Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = ProcessPoolSize }.ConnectionString,
+        ["ViaSocket__Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = settings.PoolSize }.ConnectionString,
+        ["ViaSocket__Refresh__MaxConcurrentPerVersion"] = settings.RefreshConcurrency.ToString(CultureInfo.InvariantCulture),
         ["ViaSocket__Cluster__ClusterId"] = $"chaos-{Environment.ProcessId}",
         ["ViaSocket__Bootstrap__ApiKey"] = apiKey,
         ["ViaSocket__Bootstrap__AllowedReturnUrlHosts__0"] = BenchConnections.ReturnUrl.Host,

@@ -54,7 +54,7 @@ internal static class RunReport
         Line(text);
         Line(text, "| setting | value |");
         Line(text, "|---|---|");
-        Line(text, $"| cluster | {s.Silos} silo processes + 1 front-end-only process (Orleans client), one PostgreSQL (max_connections 200; each process's pool capped at {Harness.ProcessPoolSize}) |");
+        Line(text, $"| cluster | {s.Silos} silo processes + 1 front-end-only process (Orleans client), one PostgreSQL (max_connections 200; each process's pool capped at {s.PoolSize}); at most {s.RefreshConcurrency} refreshes in progress per silo (`ViaSocket:Refresh:MaxConcurrentPerVersion`) |");
         Line(text, $"| connections | {s.Connections:N0}, created through the front-end in {run.CreationTime.TotalSeconds:0} s ({s.CreateParallelism} at a time) while the provider issued {Harness.CreationTokenLifetime.TotalHours:0}-hour tokens; then moved onto the run's tokens by an on-demand refresh of each in {run.ShortTokenSwitchTime.TotalSeconds:0} s |");
         Line(text, $"| access tokens | {s.TokenLifetime.TotalSeconds:0} s; every refresh rotates the refresh token; a reused one revokes the grant |");
         Line(text, $"| readers | {s.Readers} concurrent, HTTP `GET /v1/connections/{{id}}/credentials` on the front-end, random connection, no pause; up to {CredentialReaders.MaxAttempts} attempts {CredentialReaders.RetryDelay.TotalMilliseconds:0} ms apart, {CredentialReaders.AttemptTimeout.TotalSeconds:0} s per attempt |");

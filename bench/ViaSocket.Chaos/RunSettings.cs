@@ -17,7 +17,9 @@ internal sealed record RunSettings(
     TimeSpan OutagePhase,
     TimeSpan Settle,
     int CreateParallelism,
-    int Seed)
+    int Seed,
+    int PoolSize,
+    int RefreshConcurrency)
 {
     public const string ChaosMode = "chaos";
     public const string OutageMode = "outage";
@@ -48,7 +50,13 @@ internal sealed record RunSettings(
             // 90 s outage, 320 s after 5 minutes; see RunReport.RecoveryGoal).
             args.Seconds("settle", chaos ? (isShort ? 90 : 180) : (isShort ? 200 : 420)),
             args.Int("create-parallelism", 8),
-            args.Int("seed", 7));
+            args.Int("seed", 7),
+            // Each process's Npgsql pool. On two cores a few busy backends keep PostgreSQL fastest: the 4,000-connection
+            // chaos run served 89 credential reads/s with 45 per process and 32 refreshes per silo (180 backend
+            // processes), 485/s with 12 and 8 (2026-12-04).
+            args.Int("pool-size", 12),
+            // ViaSocket:Refresh:MaxConcurrentPerVersion of every silo: also the most rotated refresh tokens a kill can lose.
+            args.Int("refresh-concurrency", 8));
     }
 
     /// <summary>The three fault phases of the outage run, back to back.</summary>

@@ -59,13 +59,28 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
     /// Refreshes every connection on demand, <paramref name="parallelism"/> at a time, so each takes a token with the
     /// provider's current lifetime; a connection refreshed moments ago is answered with that token instead.
     /// </summary>
+    /// <remarks>
+    /// A busy cluster may answer 429 or 5xx (a refresh waits its turn at the per-version limit and can outlast the grain
+    /// call's time-out): those are tried again, a few seconds apart, before the run gives up.
+    /// </remarks>
     public async Task RefreshAsync(IReadOnlyList<string> ids, int parallelism, CancellationToken cancellationToken)
     {
+        const int maxAttempts = 5;
         using var api = Api();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
         {
-            using var response = await api.PostAsync($"/v1/connections/{id}/refresh", null, ct);
-            await EnsureAsync(response, "refreshing a connection", ct);
+            for (var attempt = 1; ; attempt++)
+            {
+                using var response = await api.PostAsync($"/v1/connections/{id}/refresh", null, ct);
+                var transient = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
+                if (!transient || attempt == maxAttempts)
+                {
+                    await EnsureAsync(response, "refreshing a connection", ct);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2 * attempt), ct);
+            }
         });
     }
 

@@ -34,8 +34,10 @@ public abstract partial class ClusterChore(ConnectionDirectory directory, IHostA
             {
                 await directory.RunExclusiveAsync(LockId, RunOnceAsync, stoppingToken);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // Only the host stopping ends the loop. A grain call that expired unplaced on a busy silo also throws
+                // OperationCanceledException, and escaping here would fail the BackgroundService and stop the silo.
                 LogChoreFailed(logger, GetType().Name, exception.GetType().Name);
             }
         }
