@@ -13,7 +13,16 @@ public sealed class ConnectionStatusGaugeTests(FakeClockServiceFixture fixture) 
         await fixture.Flow.PublishAsync("gauge-crm", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
         using var recorded = new RecordedMeasurements(fixture.Host);
         await fixture.Flow.ConnectAsync("gauge-crm", "v1", ownerId: "gauge-owner-1");
+
+        // A count the host made before this connection existed (any listener collecting) is stale after one interval.
+        fixture.Time.Advance(ConnectionStatusGauge.MaxAge);
+        var firstDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         var before = Collect(recorded);
+        while (before < 1 && DateTime.UtcNow < firstDeadline)
+        {
+            await Task.Delay(50);
+            before = Collect(recorded);
+        }
 
         await fixture.Flow.ConnectAsync("gauge-crm", "v1", ownerId: "gauge-owner-2");
         var cached = Collect(recorded);
