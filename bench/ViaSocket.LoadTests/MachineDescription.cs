@@ -31,8 +31,12 @@ internal sealed record MachineDescription(int ProcessorCount, string CpuModel, s
         try
         {
             using var process = Process.Start(start)!;
+
+            // Drained alongside: a full stderr pipe would block the program before it finishes writing stdout.
+            var errors = process.StandardError.ReadToEndAsync();
             var output = process.StandardOutput.ReadToEnd().Trim();
             process.WaitForExit();
+            _ = errors.Result;
             return process.ExitCode == 0 ? output : string.Empty;
         }
         catch (System.ComponentModel.Win32Exception)

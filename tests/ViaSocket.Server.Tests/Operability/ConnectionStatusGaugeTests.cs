@@ -16,28 +16,30 @@ public sealed class ConnectionStatusGaugeTests(FakeClockServiceFixture fixture) 
 
         // A count the host made before this connection existed (any listener collecting) is stale after one interval.
         fixture.Time.Advance(ConnectionStatusGauge.MaxAge);
-        var firstDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        var before = Collect(recorded);
-        while (before < 1 && DateTime.UtcNow < firstDeadline)
-        {
-            await Task.Delay(50);
-            before = Collect(recorded);
-        }
+        var before = await CollectUntilAsync(recorded, total => total >= 1);
 
         await fixture.Flow.ConnectAsync("gauge-crm", "v1", ownerId: "gauge-owner-2");
         var cached = Collect(recorded);
         fixture.Time.Advance(ConnectionStatusGauge.MaxAge);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        var recounted = Collect(recorded);
-        while (recounted == before && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-            recounted = Collect(recorded);
-        }
+        var recounted = await CollectUntilAsync(recorded, total => total != before);
 
         Assert.True(before >= 1, "The first collection counted no connection.");
         Assert.Equal(before, cached);
         Assert.Equal(before + 1, recounted);
+    }
+
+    /// <summary>Collects until the total satisfies <paramref name="done"/>, for up to 10 s: a recount runs in the background.</summary>
+    private static async Task<double> CollectUntilAsync(RecordedMeasurements recorded, Func<double, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var total = Collect(recorded);
+        while (!done(total) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            total = Collect(recorded);
+        }
+
+        return total;
     }
 
     /// <summary>Collects the gauge once; returns the total over statuses.</summary>
