@@ -17,7 +17,8 @@ internal sealed record LostConnection(string ConnectionId, string Reason);
 
 /// <summary>What the closing check found: the directory listing and a credential read of every connection.</summary>
 /// <param name="NeededRetries">Connections whose credentials were read only at a second or third attempt.</param>
-internal sealed record FinalCheck(IReadOnlyDictionary<string, int> StatusCounts, IReadOnlyList<LostConnection> Lost, int NeededRetries, TimeSpan Duration);
+/// <summary>What the final check found; <paramref name="Checked"/> falls short of the run's connections when it hit its time limit.</summary>
+internal sealed record FinalCheck(IReadOnlyDictionary<string, int> StatusCounts, IReadOnlyList<LostConnection> Lost, int NeededRetries, int Checked, TimeSpan Duration);
 
 /// <summary>Everything a report needs from one run.</summary>
 internal sealed record RunOutcome(
@@ -132,7 +133,7 @@ internal static class Harness
 
         var finalCheckStart = Second(runStart);
         Console.Out.WriteLine("Checking every connection...");
-        var final = await CheckConnectionsAsync(connections, ids, provider, cancellationToken);
+        var final = await CheckConnectionsAsync(connections, ids, provider, settings.FinalCheckLimit, cancellationToken);
         await stopMonitor.CancelAsync();
         await monitoring;
 
@@ -244,9 +245,11 @@ internal static class Harness
 
     /// <summary>
     /// Lost: a connection that served credentials before the run but is not listed afterwards, or whose credentials
-    /// cannot be read (three attempts), or whose token the provider refuses.
+    /// cannot be read (three attempts), or whose token the provider refuses. Connections still unread when
+    /// <paramref name="limit"/> has passed are left unchecked, neither lost nor kept.
     /// </summary>
-    private static async Task<FinalCheck> CheckConnectionsAsync(BenchConnections connections, IReadOnlyList<string> ids, TestAuthorizationServer provider, CancellationToken cancellationToken)
+    private static async Task<FinalCheck> CheckConnectionsAsync(
+        BenchConnections connections, IReadOnlyList<string> ids, TestAuthorizationServer provider, TimeSpan limit, CancellationToken cancellationToken)
     {
         using var api = connections.Api();
         var listed = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -268,45 +271,71 @@ internal static class Harness
 
         var started = Stopwatch.StartNew();
         var lost = new ConcurrentBag<LostConnection>();
-        var neededRetries = 0;
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
+        var (neededRetries, checkedCount) = (0, 0);
+        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeLimit.CancelAfter(limit);
+        try
+        {
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = timeLimit.Token }, async (id, ct) =>
+            {
+                if (await CheckOneAsync(id, ct) is { } failure)
+                {
+                    lost.Add(failure);
+                }
+
+                Interlocked.Increment(ref checkedCount);
+            });
+        }
+        catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Console.Out.WriteLine($"  final check stopped at its limit of {limit.TotalSeconds:0} s: {ids.Count - checkedCount:N0} connections not checked");
+        }
+
+        var statusCounts = listed.Values.GroupBy(s => s, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return new FinalCheck(statusCounts, [.. lost.OrderBy(l => l.ConnectionId, StringComparer.Ordinal)], neededRetries, checkedCount, started.Elapsed);
+
+        async Task<LostConnection?> CheckOneAsync(string id, CancellationToken ct)
         {
             if (!listed.TryGetValue(id, out var status))
             {
-                lost.Add(new LostConnection(id, "not listed"));
-                return;
+                return new LostConnection(id, "not listed");
             }
 
-            string? failure = null;
+            var failure = "not read";
             for (var attempt = 1; attempt <= CredentialReaders.MaxAttempts; attempt++)
             {
-                using var response = await api.GetAsync($"/v1/connections/{id}/credentials", ct);
-                var body = await response.Content.ReadAsStringAsync(ct);
-                if (response.IsSuccessStatusCode)
+                try
                 {
-                    if (attempt > 1)
+                    using var response = await api.GetAsync($"/v1/connections/{id}/credentials", ct);
+                    var body = await response.Content.ReadAsStringAsync(ct);
+                    if (response.IsSuccessStatusCode)
                     {
-                        Interlocked.Increment(ref neededRetries);
+                        if (attempt > 1)
+                        {
+                            Interlocked.Increment(ref neededRetries);
+                        }
+
+                        return BenchConnections.TokenOf(JsonNode.Parse(body)!) is { } token && provider.IsAccessTokenActive(token)
+                            ? null
+                            : new LostConnection(id, "credentials served, but the provider refuses the token");
                     }
 
-                    failure = BenchConnections.TokenOf(JsonNode.Parse(body)!) is { } token && provider.IsAccessTokenActive(token)
-                        ? null
-                        : "credentials served, but the provider refuses the token";
-                    break;
+                    failure = $"status {status}, credentials HTTP {(int)response.StatusCode} {BenchConnections.ProblemCode(body)}";
+                }
+                catch (HttpRequestException exception)
+                {
+                    failure = $"status {status}, transport: {exception.HttpRequestError}";
+                }
+                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    failure = $"status {status}, no answer within {api.Timeout.TotalSeconds:0} s";
                 }
 
-                failure = $"status {status}, credentials HTTP {(int)response.StatusCode} {BenchConnections.ProblemCode(body)}";
                 await Task.Delay(CredentialReaders.RetryDelay, ct);
             }
 
-            if (failure is not null)
-            {
-                lost.Add(new LostConnection(id, failure));
-            }
-        });
-
-        var statusCounts = listed.Values.GroupBy(s => s, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return new FinalCheck(statusCounts, [.. lost.OrderBy(l => l.ConnectionId, StringComparer.Ordinal)], neededRetries, started.Elapsed);
+            return new LostConnection(id, failure);
+        }
     }
 
     private static void Note(List<RunEvent> events, long runStart, string what)

@@ -6,7 +6,7 @@ using ViaSocket.LoadTests;
 var mode = args.Length > 0 ? args[0] : string.Empty;
 if (mode is not (RunSettings.ChaosMode or RunSettings.OutageMode))
 {
-    Console.Error.WriteLine("usage: ViaSocket.Chaos chaos|outage [--short] [--connections N] [--readers N] [--duration s] [--kill-every s] [--restart-after s] [--outage-phase s] [--settle s] [--seed N] [--results-dir DIR]");
+    Console.Error.WriteLine("usage: ViaSocket.Chaos chaos|outage [--short] [--connections N] [--readers N] [--duration s] [--kill-every s] [--restart-after s] [--outage-phase s] [--settle s] [--final-check s] [--seed N] [--pool-size N] [--refresh-concurrency N] [--results-dir DIR]");
     return 2;
 }
 

@@ -87,7 +87,7 @@ internal static class RunReport
         Line(text, $"| expired credentials served: by the answer's `expiresAt` / refused by the provider | 0 / 0 | {r.ExpiredByExpiresAt:N0} / {r.RejectedByProvider:N0} |");
         Line(text, $"| refresh-token reuse seen by the token server | 0 | {run.RefreshTokenReuses:N0} |");
         Line(text, $"| connections in `reauth_required`: at the end / most at one time | 0 | {reauthAtEnd:N0} / {Max(run.Samples, x => x.ReauthRequired):N0} |");
-        Line(text, $"| connections lost (usable before, not after) | 0 | {run.Final.Lost.Count:N0} |");
+        Line(text, $"| connections lost (usable before, not after) | 0 | {run.Final.Lost.Count:N0}{(run.Final.Checked < run.Settings.Connections ? $" of {run.Final.Checked:N0} checked" : string.Empty)} |");
         Line(text, $"| grants still valid at the provider | {run.Settings.Connections:N0} | {run.ActiveGrants:N0} |");
         Line(text, "| *while readers ran / afterwards (no readers: settle period of the chaos run, final check)*: | | |");
         Line(text, $"| max refresh lag (most overdue refresh, s) | < {run.Settings.TokenLifetime.TotalSeconds / 2:0} | {Max(during, x => x.MaxOverdueSeconds):0.0} / {Max(after, x => x.MaxOverdueSeconds):0.0} |");
@@ -109,7 +109,9 @@ internal static class RunReport
 
         var byStatus = run.Refreshes.GroupBy(x => x.StatusCode).OrderBy(g => g.Key)
             .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}: {g.Count():N0}"));
-        Line(text, $"Final check: {run.Settings.Connections:N0} connections read in {run.Final.Duration.TotalSeconds:0} s; {run.Final.NeededRetries:N0} answered only at a second or third attempt.");
+        var notChecked = run.Settings.Connections - run.Final.Checked;
+        Line(text, $"Final check: {run.Final.Checked:N0} of {run.Settings.Connections:N0} connections read in {run.Final.Duration.TotalSeconds:0} s; {run.Final.NeededRetries:N0} answered only at a second or third attempt."
+            + (notChecked > 0 ? $" It stopped at its limit of {run.Settings.FinalCheckLimit.TotalSeconds:0} s with {notChecked:N0} connections not checked: they count neither as lost nor as kept." : string.Empty));
         Line(text);
         Line(text, $"Refresh requests at the token endpoint: {run.Refreshes.Count:N0} ({string.Join(", ", byStatus)}; 499 = the service gave up waiting).");
         Line(text);

@@ -19,7 +19,8 @@ internal sealed record RunSettings(
     int CreateParallelism,
     int Seed,
     int PoolSize,
-    int RefreshConcurrency)
+    int RefreshConcurrency,
+    TimeSpan FinalCheckLimit)
 {
     public const string ChaosMode = "chaos";
     public const string OutageMode = "outage";
@@ -56,7 +57,10 @@ internal sealed record RunSettings(
             // processes), 485/s with 12 and 8 (2026-12-04).
             args.Int("pool-size", 12),
             // ViaSocket:Refresh:MaxConcurrentPerVersion of every silo: also the most rotated refresh tokens a kill can lose.
-            args.Int("refresh-concurrency", 8));
+            args.Int("refresh-concurrency", 8),
+            // An over-capacity cluster can take longer to answer every connection than anyone waits: the check stops
+            // there and the report says how many it did not get to.
+            args.Seconds("final-check", isShort ? 120 : 600));
     }
 
     /// <summary>The three fault phases of the outage run, back to back.</summary>

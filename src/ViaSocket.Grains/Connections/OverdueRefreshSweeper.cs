@@ -35,12 +35,33 @@ internal sealed partial class OverdueRefreshSweeper(
         }
 
         LogWaking(Logger, overdue.Count);
+        var unreached = 0;
         await Parallel.ForEachAsync(
             overdue,
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (connection, _) => await grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(connection.WorkspaceId, connection.ConnectionId)).WakeAsync());
+            async (connection, token) =>
+            {
+                try
+                {
+                    await grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(connection.WorkspaceId, connection.ConnectionId)).WakeAsync();
+                }
+                catch (Exception) when (!token.IsCancellationRequested)
+                {
+                    // One connection that cannot be reached (its call expired on a busy silo, its silo just died) must
+                    // not leave the rest of the batch overdue: it is listed again at the next run.
+                    Interlocked.Increment(ref unreached);
+                }
+            });
+
+        if (unreached > 0)
+        {
+            LogUnreached(Logger, unreached, overdue.Count);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Waking {Count} connections whose refresh is overdue")]
     private static partial void LogWaking(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Unreached} of {Count} overdue connections could not be woken; they are listed again at the next run")]
+    private static partial void LogUnreached(ILogger logger, int unreached, int count);
 }

@@ -46,7 +46,7 @@ internal sealed partial class ProviderRecoveryGrain(ConnectionDirectory director
             do
             {
                 var page = await directory.ListDegradedAsync(workspaceId, pluginId, versionId, after, PageSize, cancellationToken);
-                var answered = await Task.WhenAll(page.Select(connectionId => WakeAsync(GrainKeys.Connection(workspaceId, connectionId))));
+                var answered = await Task.WhenAll(page.Select(connectionId => WakeAsync(GrainKeys.Connection(workspaceId, connectionId), cancellationToken)));
                 woken += answered.Count(ok => ok);
                 unreachable += answered.Count(ok => !ok);
                 after = page.Count == PageSize ? page[^1] : null;
@@ -55,7 +55,7 @@ internal sealed partial class ProviderRecoveryGrain(ConnectionDirectory director
 
             LogRound(logger, workspaceId, pluginId, versionId, woken, unreachable);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             // Best effort: a connection this round does not reach still retries at the end of its own backoff.
             LogRoundFailed(logger, workspaceId, pluginId, versionId, exception.GetType().Name);
@@ -67,15 +67,17 @@ internal sealed partial class ProviderRecoveryGrain(ConnectionDirectory director
         }
     }
 
-    private async Task<bool> WakeAsync(string connectionKey)
+    private async Task<bool> WakeAsync(string connectionKey, CancellationToken cancellationToken)
     {
         try
         {
             await GrainFactory.GetGrain<IConnectionGrain>(connectionKey).ProviderRecoveredAsync();
             return true;
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
+            // Only this grain going away ends the round. A call that expired unplaced on a busy silo throws
+            // OperationCanceledException too; that connection retries at the end of its own backoff.
             return false;
         }
     }
