@@ -308,9 +308,16 @@ internal sealed partial class ConnectionGrain
             return await RefreshUnavailableAsync(trigger, now);
         }
 
-        var claim = await ClaimRefreshAsync(now);
+        // The slot is taken before the claim and held until new tokens are stored. Before the claim, because under load
+        // the wait for a slot can outlast the claim's lifetime, and a lapsed claim lets a duplicate activation present
+        // the same refresh token. Until stored, because once a rotating provider has answered, the stored refresh token
+        // is dead until the new one is written: a crash of this silo in between loses the connection, and the limit
+        // bounds how many that can be.
+        using var slot = await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId);
+        var claim = await ClaimRefreshAsync(time.GetUtcNow());
         if (claim != RefreshClaim.Claimed)
         {
+            slot.Dispose();
             LogRefreshNotClaimed(logger, WorkspaceId, ConnectionId, trigger, claim);
         }
 
@@ -329,10 +336,6 @@ internal sealed partial class ConnectionGrain
                     : await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."));
         }
 
-        // The slot is held until new tokens are stored, not only while the provider answers: once a rotating provider
-        // has answered, the stored refresh token is dead until the new one is written, and a crash of this silo in
-        // between loses the connection. Waiting before the call instead of after it bounds how many can be lost.
-        using var slot = await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId);
         var authData = AuthData();
         var requestedAt = time.GetUtcNow();
         var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));

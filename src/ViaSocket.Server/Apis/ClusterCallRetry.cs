@@ -13,11 +13,16 @@ internal static class ClusterFailures
     public const string Unavailable = "cluster.unavailable";
     public const string StorageUnavailable = "storage.unavailable";
 
+    /// <summary>
+    /// Includes <see cref="OperationCanceledException"/>: a grain call whose message expired before the cluster could
+    /// place its grain (while a dead silo's directory partition is rebuilt, or on an overloaded silo) ends in one. The
+    /// caller rules out the cancellation of its own request first.
+    /// </summary>
     public static bool IsTransient(Exception exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or TimeoutException)
+            if (current is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or TimeoutException or OperationCanceledException)
             {
                 return true;
             }
@@ -88,7 +93,7 @@ internal sealed partial class ClusterUnavailableExceptionHandler(ViaSocketMetric
     {
         // A grain that failed to activate (state unreadable) fails before any call filter runs: its exception is the driver's.
         var storage = StorageFailures.Describe(exception);
-        if (storage is null && !ClusterFailures.IsTransient(exception))
+        if (storage is null && (!ClusterFailures.IsTransient(exception) || httpContext.RequestAborted.IsCancellationRequested))
         {
             return false;
         }

@@ -1,4 +1,8 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ViaSocket.Grains.Connections;
+using ViaSocket.Grains.Events;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -7,7 +11,7 @@ namespace ViaSocket.Server.Tests.Lifecycle;
 /// The refresh token is fenced before it is sent: an activation that finds another live activation's claim in
 /// storage (as a duplicate activation would during a silo's death) does not present the same refresh token.
 /// </summary>
-public sealed class RefreshClaimTests(FakeClockServiceFixture fixture) : IClassFixture<FakeClockServiceFixture>
+public sealed class RefreshClaimTests(RefreshClaimTests.Fixture fixture) : IClassFixture<RefreshClaimTests.Fixture>
 {
     private ConnectFlow Flow => fixture.Flow;
 
@@ -45,6 +49,58 @@ public sealed class RefreshClaimTests(FakeClockServiceFixture fixture) : IClassF
         Assert.Equal(1, RefreshCalls(clientId));
     }
 
+    [Fact]
+    public async Task A_refresh_queued_behind_the_versions_refresh_limit_claims_only_once_it_has_a_slot()
+    {
+        // Under load a refresh can wait for a slot longer than a claim lives. Had it claimed before waiting, its claim
+        // would lapse, a duplicate activation could claim and refresh meanwhile, and this one would then present the
+        // same refresh token: a rotating provider revokes the grant on reuse.
+        const string clientId = "claim-queued";
+        var (holding, _) = await ConnectAsync(clientId);
+        var queued = (await Flow.ConnectAsync(clientId, "v1", ownerId: "claim-queued-second"))["connectionId"];
+        fixture.Time.Advance(TimeSpan.FromSeconds(6));
+
+        // The version's only slot is held by a refresh that stores its tokens: a degraded connection publishes
+        // "recovered" while storing them, and the gate holds it there.
+        fixture.Provider.FailNextTokenRequests(1, 503);
+        using (var failed = await Flow.Api.PostAsync($"/v1/connections/{holding}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        }
+
+        var stored = fixture.Gate.HoldNext(holding, ConnectionEventKinds.Recovered);
+        var holdingRefresh = Flow.Api.PostAsync($"/v1/connections/{holding}/refresh", null);
+        await stored.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var queuedRefresh = Flow.Api.PostAsync($"/v1/connections/{queued}/refresh", null);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        while ((await StoredConnectionState.ReadAsync(fixture, queued)).State!.RefreshClaimHolder is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        // Long enough for a claim made before the wait to lapse; a duplicate activation claims the connection.
+        fixture.Time.Advance(TimeSpan.FromSeconds(46));
+        var liveSilo = fixture.Host.App.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
+        await PlantClaimAsync(queued, $"{liveSilo}|duplicate-activation", fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(45));
+        var callsBefore = RefreshCalls(clientId);
+        fixture.Gate.Release();
+
+        using (var answer = await holdingRefresh)
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        using (var answer = await queuedRefresh)
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        // Only the holding connection's refresh reached the provider; the queued one left it to the claim's holder.
+        Assert.Equal(callsBefore + 1, RefreshCalls(clientId));
+        Assert.Equal(0, fixture.Provider.RefreshTokenReuseCount);
+    }
+
     private async Task PlantClaimAsync(string connectionId, string holder, DateTimeOffset until)
     {
         var stored = await StoredConnectionState.ReadAsync(fixture, connectionId);
@@ -61,6 +117,22 @@ public sealed class RefreshClaimTests(FakeClockServiceFixture fixture) : IClassF
         return await Flow.AccessTokenAsync(connectionId);
     }
 
-
     private int RefreshCalls(string clientId) => fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId);
+
+    /// <summary>The service on a fake clock, one refresh at a time per auth version, and lifecycle events through a gate.</summary>
+    public sealed class Fixture : ServiceFixture
+    {
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+        public PublicationGate Gate { get; } = new();
+
+        protected override TimeProvider? Clock => Time;
+
+        protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+        {
+            ["ViaSocket:Refresh:MaxConcurrentPerVersion"] = "1",
+        };
+
+        protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IConnectionEventPublisher>(Gate);
+    }
 }
