@@ -17,7 +17,7 @@ internal sealed record LostConnection(string ConnectionId, string Reason);
 
 /// <summary>What the closing check found: the directory listing and a credential read of every connection.</summary>
 /// <param name="NeededRetries">Connections whose credentials were read only at a second or third attempt.</param>
-/// <summary>What the final check found; <paramref name="Checked"/> falls short of the run's connections when it hit its time limit.</summary>
+/// <param name="Checked">Connections read; fewer than the run's when the check hit its time limit.</param>
 internal sealed record FinalCheck(IReadOnlyDictionary<string, int> StatusCounts, IReadOnlyList<LostConnection> Lost, int NeededRetries, int Checked, TimeSpan Duration);
 
 /// <summary>Everything a report needs from one run.</summary>

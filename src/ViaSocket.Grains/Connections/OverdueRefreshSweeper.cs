@@ -41,14 +41,10 @@ internal sealed partial class OverdueRefreshSweeper(
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (connection, token) =>
             {
-                try
+                // An unreached connection is listed again at the next run; the rest of the batch goes on.
+                var connectionGrain = grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(connection.WorkspaceId, connection.ConnectionId));
+                if (!await WakeUpCall.ReachedAsync(connectionGrain.WakeAsync, token))
                 {
-                    await grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(connection.WorkspaceId, connection.ConnectionId)).WakeAsync();
-                }
-                catch (Exception) when (!token.IsCancellationRequested)
-                {
-                    // One connection that cannot be reached (its call expired on a busy silo, its silo just died) must
-                    // not leave the rest of the batch overdue: it is listed again at the next run.
                     Interlocked.Increment(ref unreached);
                 }
             });

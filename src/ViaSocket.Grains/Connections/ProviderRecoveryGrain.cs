@@ -46,7 +46,8 @@ internal sealed partial class ProviderRecoveryGrain(ConnectionDirectory director
             do
             {
                 var page = await directory.ListDegradedAsync(workspaceId, pluginId, versionId, after, PageSize, cancellationToken);
-                var answered = await Task.WhenAll(page.Select(connectionId => WakeAsync(GrainKeys.Connection(workspaceId, connectionId), cancellationToken)));
+                var answered = await Task.WhenAll(page.Select(connectionId => WakeUpCall.ReachedAsync(
+                    GrainFactory.GetGrain<IConnectionGrain>(GrainKeys.Connection(workspaceId, connectionId)).ProviderRecoveredAsync, cancellationToken)));
                 woken += answered.Count(ok => ok);
                 unreachable += answered.Count(ok => !ok);
                 after = page.Count == PageSize ? page[^1] : null;
@@ -64,21 +65,6 @@ internal sealed partial class ProviderRecoveryGrain(ConnectionDirectory director
         {
             round?.Dispose();
             round = null;
-        }
-    }
-
-    private async Task<bool> WakeAsync(string connectionKey, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await GrainFactory.GetGrain<IConnectionGrain>(connectionKey).ProviderRecoveredAsync();
-            return true;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Only this grain going away ends the round. A call that expired unplaced on a busy silo throws
-            // OperationCanceledException too; that connection retries at the end of its own backoff.
-            return false;
         }
     }
 
