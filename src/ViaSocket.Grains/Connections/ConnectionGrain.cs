@@ -324,7 +324,9 @@ internal sealed partial class ConnectionGrain(
             var status = S.Status.ToWireName();
             foreach (var recorded in unpublished)
             {
-                LogLifecycleEvent(logger, recorded.Kind, WorkspaceId, ConnectionId, S.PluginId, S.VersionId, status, recorded.Detail ?? "none");
+                // Routine events (every refresh of every connection) would drown out the changes worth reading.
+                var level = ConnectionEventKinds.Routine.Contains(recorded.Kind) ? LogLevel.Debug : LogLevel.Information;
+                LogLifecycleEvent(logger, level, recorded.Kind, WorkspaceId, ConnectionId, S.PluginId, S.VersionId, status, recorded.Detail ?? "none");
             }
         }
 
@@ -442,8 +444,8 @@ internal sealed partial class ConnectionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle event {Kind} of connection {WorkspaceId}/{ConnectionId} was not published: {ErrorType}")]
     private static partial void LogEventNotPublished(ILogger logger, string kind, string workspaceId, string connectionId, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {WorkspaceId}/{ConnectionId} of {PluginId}/{VersionId}: {Kind}; status {Status}; detail {Detail}")]
-    private static partial void LogLifecycleEvent(ILogger logger, string kind, string workspaceId, string connectionId, string pluginId, string versionId, string status, string detail);
+    [LoggerMessage(Message = "Connection {WorkspaceId}/{ConnectionId} of {PluginId}/{VersionId}: {Kind}; status {Status}; detail {Detail}")]
+    private static partial void LogLifecycleEvent(ILogger logger, LogLevel level, string kind, string workspaceId, string connectionId, string pluginId, string versionId, string status, string detail);
 }
 
 /// <summary>Kinds of entries in a connection's history and of the lifecycle events it publishes.</summary>

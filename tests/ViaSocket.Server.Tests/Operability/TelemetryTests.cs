@@ -13,7 +13,7 @@ using Tags = ViaSocket.Grains.Diagnostics.ViaSocketMetrics.Tags;
 namespace ViaSocket.Server.Tests.Operability;
 
 /// <summary>Metrics, traces and logs of real flows against the loopback provider.</summary>
-public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+public sealed class TelemetryTests(TelemetryTests.Fixture fixture) : IClassFixture<TelemetryTests.Fixture>
 {
     private ConnectFlow Flow => fixture.Flow;
 
@@ -138,10 +138,17 @@ public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<Servi
         var connectionId = (await Flow.ConnectAsync("logs-crm", "v1", ownerId: "logs-owner"))["connectionId"];
 
         await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.True(refresh.IsSuccessStatusCode, await refresh.Content.ReadAsStringAsync());
+        }
 
         var lines = fixture.Host.Logs.Lines.Where(l => l.Contains($"default/{connectionId} of logs-crm/v1", StringComparison.Ordinal)).ToList();
-        Assert.Single(lines, l => l.Contains(": created; status ", StringComparison.Ordinal));
-        Assert.Single(lines, l => l.Contains(": connected; status active; detail none", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("Information ", StringComparison.Ordinal) && l.Contains(": created; status ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("Information ", StringComparison.Ordinal) && l.Contains(": connected; status active; detail none", StringComparison.Ordinal));
+
+        // A refresh is routine: every connection has one every token lifetime.
+        Assert.Single(lines, l => l.StartsWith("Debug ", StringComparison.Ordinal) && l.Contains(": refreshed; status active; detail none", StringComparison.Ordinal));
         Assert.Contains(fixture.Host.Logs.Lines, l => l.StartsWith("scope ", StringComparison.Ordinal)
             && l.Contains($"WorkspaceId=default ConnectionId={connectionId}", StringComparison.Ordinal));
     }
@@ -178,5 +185,14 @@ public sealed class TelemetryTests(ServiceFixture fixture) : IClassFixture<Servi
         using var response = await Flow.Api.GetAsync("/dashboard/");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    /// <summary>The service with connections' Debug lines logged, as the runbook says to switch them on.</summary>
+    public sealed class Fixture : ServiceFixture
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:ViaSocket.Grains.Connections.ConnectionGrain"] = "Debug",
+        };
     }
 }
