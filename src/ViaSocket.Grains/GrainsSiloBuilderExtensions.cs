@@ -22,6 +22,7 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.AddOptions<Connections.RefreshOptions>();
         silo.Services.TryAddSingleton<Connections.RefreshConcurrencyLimiter>();
         silo.Services.TryAddSingleton<Connections.LocalCredentialCache>();
+        silo.Services.TryAddSingleton<Connections.SharedStrings>();
         silo.Services.AddBlockRunner();
         silo.Services.AddViaSocketMetrics();
         silo.Services.AddHostedService<Connections.OverdueRefreshSweeper>();

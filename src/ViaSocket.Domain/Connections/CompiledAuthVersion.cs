@@ -22,6 +22,9 @@ public sealed class CompiledAuthVersion
         JoinedScopes = ScopeFormatter.Join(authorization.Scopes, authorization.ScopeSeparator);
         Credentials = CredentialBuilder.Compile(definition.Append, cache);
         AllowedUrls = new AllowedUrlPolicy(definition.AllowedUrls);
+
+        // Every connection's credentials carry this list: one instance per version, not one per connection.
+        RefreshOnStatus = definition.RefreshOnStatus ?? [401];
     }
 
     public AuthVersionDefinition Definition { get; }
@@ -42,7 +45,7 @@ public sealed class CompiledAuthVersion
     public AllowedUrlPolicy AllowedUrls { get; }
 
     /// <summary>The statuses of proxied responses that mean "token expired".</summary>
-    public IReadOnlyList<int> RefreshOnStatus => Definition.RefreshOnStatus ?? [401];
+    public IReadOnlyList<int> RefreshOnStatus { get; }
 
     /// <summary>The scopes joined by the version's separator, as sent in <c>scope</c> and seen as <c>context.scopes</c>.</summary>
     public string JoinedScopes { get; }

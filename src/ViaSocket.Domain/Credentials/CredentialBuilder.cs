@@ -22,6 +22,8 @@ public sealed record RenderedCredentials(
 /// </summary>
 public sealed class CredentialBuilder
 {
+    private static readonly IReadOnlyDictionary<string, string> NoEntries = new Dictionary<string, string>();
+
     private readonly TemplateMap headers;
     private readonly TemplateMap query;
     private readonly TemplateMap body;
@@ -54,12 +56,22 @@ public sealed class CredentialBuilder
     public RenderedCredentials Build(JsonObject context, IScriptExpressionEvaluator? evaluator = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var renderedHeaders = new Dictionary<string, string>(headers.Count, StringComparer.OrdinalIgnoreCase);
-        headers.RenderInto(renderedHeaders, context, evaluator);
-        var renderedQuery = new Dictionary<string, string>(query.Count, StringComparer.Ordinal);
-        query.RenderInto(renderedQuery, context, evaluator);
         var renderedBody = new JsonObject();
         body.RenderValuesInto(renderedBody, context, evaluator);
-        return new RenderedCredentials(renderedHeaders, renderedQuery, renderedBody);
+        return new RenderedCredentials(Render(headers, StringComparer.OrdinalIgnoreCase), Render(query, StringComparer.Ordinal), renderedBody);
+
+        IReadOnlyDictionary<string, string> Render(TemplateMap map, StringComparer comparer)
+        {
+            // Most versions append only headers: every connection's credentials share one empty query map, as they
+            // are kept in memory by every active connection.
+            if (map.Count == 0)
+            {
+                return NoEntries;
+            }
+
+            var rendered = new Dictionary<string, string>(map.Count, comparer);
+            map.RenderInto(rendered, context, evaluator);
+            return rendered;
+        }
     }
 }

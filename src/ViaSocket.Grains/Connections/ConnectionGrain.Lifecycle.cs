@@ -40,7 +40,7 @@ internal sealed partial class ConnectionGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        S.MoveLegacyMembers();
+        S.Loaded(sharedStrings);
         persistedStatus = state.RecordExists ? S.Status : null;
 
         // Orleans does not replay missed reminder ticks: a connection whose refresh fell due while no silo hosted it
@@ -408,7 +408,7 @@ internal sealed partial class ConnectionGrain
         catch (InconsistentStateException)
         {
             await state.ReadStateAsync();
-            S.MoveLegacyMembers();
+            S.Loaded(sharedStrings);
             InvalidateCredentials();
             return RefreshClaim.Reloaded;
         }
@@ -664,8 +664,11 @@ internal sealed partial class ConnectionGrain
         try
         {
             var rendered = version.Credentials.Build(ConnectionContext.Create(version, AuthData(), S.RedirectUri, null), evaluator);
+
+            // An empty body is the one shared literal rather than a string of its own in every active connection.
+            var body = rendered.Body.Count == 0 ? "{}" : rendered.Body.ToJsonString();
             cachedCredentials = new CredentialsResult(
-                new ConnectionCredentials(S.Status, rendered.Headers, rendered.Query, rendered.Body.ToJsonString(), S.ExpiresAt, version.Definition.AllowedUrls, version.RefreshOnStatus, S.Generation),
+                new ConnectionCredentials(S.Status, rendered.Headers, rendered.Query, body, S.ExpiresAt, version.Definition.AllowedUrls, version.RefreshOnStatus, S.Generation),
                 null);
         }
         catch (TemplateRenderException exception)

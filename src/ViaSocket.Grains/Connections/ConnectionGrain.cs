@@ -33,6 +33,7 @@ internal sealed partial class ConnectionGrain(
     ViaSocketMetrics metrics,
     RefreshConcurrencyLimiter refreshLimiter,
     LocalCredentialCache localCredentials,
+    SharedStrings sharedStrings,
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
     IScriptExpressionEvaluator? evaluator = null) : Grain, IConnectionGrain, IRemindable
@@ -344,7 +345,9 @@ internal sealed partial class ConnectionGrain(
             }
         }
 
+        // An idle activation keeps no array for events it has published.
         unpublished.Clear();
+        unpublished.TrimExcess();
     }
 
     private async Task<CompiledAuthVersion> PinnedVersionAsync() =>

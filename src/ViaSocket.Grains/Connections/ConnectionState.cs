@@ -15,7 +15,7 @@ internal sealed class ConnectionState
 
     /// <summary>
     /// Sensitive: where states written before <see cref="AuthData"/> existed hold the authData (a UTF-16 string, twice
-    /// the memory in every idle activation). <see cref="MoveLegacyMembers"/> moves it over when such a state is loaded.
+    /// the memory in every idle activation). <see cref="Loaded"/> moves it over when such a state is loaded.
     /// </summary>
     [Id(5)] public string? LegacyAuthDataJson { get; set; }
 
@@ -59,13 +59,23 @@ internal sealed class ConnectionState
     /// <summary>Sensitive: the authData object (SPEC section 3) as UTF-8 JSON; null until the first authorization completes.</summary>
     [Id(24)] public byte[]? AuthData { get; set; }
 
-    /// <summary>Brings a state loaded from an older row to the current layout; the next write stores it that way.</summary>
-    public void MoveLegacyMembers()
+    /// <summary>
+    /// Prepares a state just read from storage: a row written in an older layout is brought to the current one (the
+    /// next write stores it that way), and values that many connections repeat become shared instances.
+    /// </summary>
+    public void Loaded(SharedStrings shared)
     {
         if (LegacyAuthDataJson is { } json)
         {
             AuthData ??= Encoding.UTF8.GetBytes(json);
             LegacyAuthDataJson = null;
+        }
+
+        (WorkspaceId, PluginId, VersionId, RedirectUri) = (shared.Share(WorkspaceId), shared.Share(PluginId), shared.Share(VersionId), shared.Share(RedirectUri));
+        for (var i = 0; i < History.Count; i++)
+        {
+            var recorded = History[i];
+            History[i] = recorded with { Kind = shared.Share(recorded.Kind), Detail = shared.Share(recorded.Detail) };
         }
     }
 }

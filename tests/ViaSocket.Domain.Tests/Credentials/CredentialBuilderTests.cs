@@ -83,6 +83,21 @@ public sealed class CredentialBuilderTests
         Assert.Equal("Basic YzE=", credentials.Headers["Authorization"]);
     }
 
+    [Fact]
+    public void A_version_appending_only_headers_gives_every_connection_the_same_empty_query_map()
+    {
+        // Every active connection keeps its rendered credentials; an empty map of its own would be waste.
+        var builder = CredentialBuilder.Compile(new AppendDefinition { Headers = Append.Headers });
+
+        var first = builder.Build(Context());
+        var second = builder.Build(Context());
+
+        Assert.Empty(first.Query);
+        Assert.Same(first.Query, second.Query);
+        Assert.NotSame(first.Headers, second.Headers);
+        Assert.Equal("Bearer tok", second.Headers["Authorization"]);
+    }
+
     private sealed class FixedEvaluator(string value) : IScriptExpressionEvaluator
     {
         public JsonNode? Evaluate(string expression, JsonObject context) => JsonValue.Create(value);
