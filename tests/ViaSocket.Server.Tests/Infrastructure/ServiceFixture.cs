@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using ViaSocket.Grains.Events;
 using ViaSocket.Testing.Postgres;
 using ViaSocket.TestProvider;
 
@@ -80,4 +81,16 @@ public sealed class FakeClockServiceFixture : ServiceFixture
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     protected override TimeProvider? Clock => Time;
+}
+
+/// <summary>The service on a fake clock, with lifecycle events passing through a gate the test can close.</summary>
+public abstract class GatedFakeClockServiceFixture : ServiceFixture
+{
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    public PublicationGate Gate { get; } = new();
+
+    protected override TimeProvider? Clock => Time;
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IConnectionEventPublisher>(Gate);
 }

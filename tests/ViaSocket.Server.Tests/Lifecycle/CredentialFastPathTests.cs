@@ -1,9 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Connections;
 using ViaSocket.Grains.Connections;
-using ViaSocket.Grains.Events;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -211,21 +209,13 @@ public sealed class RefreshConcurrencyTests(RefreshConcurrencyTests.LimitedRefre
         Assert.Equal(tokenRequests + 1, fixture.Provider.TokenRequests);
     }
 
-    public sealed class LimitedRefreshFixture : ServiceFixture
+    public sealed class LimitedRefreshFixture : GatedFakeClockServiceFixture
     {
-        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
-
-        public PublicationGate Gate { get; } = new();
-
-        protected override TimeProvider? Clock => Time;
-
         protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
         {
             ["ViaSocket:Refresh:MaxConcurrentPerVersion"] = "50",
             [$"ViaSocket:Refresh:VersionConcurrency:{PluginId}:v1"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [$"ViaSocket:Refresh:VersionConcurrency:{SingleSlotPluginId}:v1"] = "1",
         };
-
-        protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IConnectionEventPublisher>(Gate);
     }
 }

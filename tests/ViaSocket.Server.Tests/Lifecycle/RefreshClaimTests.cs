@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Grains.Connections;
-using ViaSocket.Grains.Events;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -120,19 +118,11 @@ public sealed class RefreshClaimTests(RefreshClaimTests.Fixture fixture) : IClas
     private int RefreshCalls(string clientId) => fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId);
 
     /// <summary>The service on a fake clock, one refresh at a time per auth version, and lifecycle events through a gate.</summary>
-    public sealed class Fixture : ServiceFixture
+    public sealed class Fixture : GatedFakeClockServiceFixture
     {
-        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
-
-        public PublicationGate Gate { get; } = new();
-
-        protected override TimeProvider? Clock => Time;
-
         protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
         {
             ["ViaSocket:Refresh:MaxConcurrentPerVersion"] = "1",
         };
-
-        protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IConnectionEventPublisher>(Gate);
     }
 }

@@ -2,10 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Connections;
 using ViaSocket.Grains.Connections;
-using ViaSocket.Grains.Events;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -106,19 +104,13 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
     /// The service on a fake clock, with lifecycle events passing through a gate the test can close, and the background
     /// refresh triggers of chosen connections dropped, as when the reminder service and the overdue sweep run late.
     /// </summary>
-    public sealed class Fixture : ServiceFixture
+    public sealed class Fixture : GatedFakeClockServiceFixture
     {
-        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
-
-        public PublicationGate Gate { get; } = new();
-
         public BackgroundTriggerDropper LateTriggers { get; } = new();
-
-        protected override TimeProvider? Clock => Time;
 
         protected override void ConfigureServices(IServiceCollection services)
         {
-            services.AddSingleton<IConnectionEventPublisher>(Gate);
+            base.ConfigureServices(services);
             services.AddSingleton<IIncomingGrainCallFilter>(LateTriggers);
         }
     }
