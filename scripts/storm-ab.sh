@@ -59,7 +59,7 @@ for round in $(seq 1 "$rounds"); do
       suite --skip-http --skip-grains "${storm_options[@]}" --results-dir "$out" >"$out.log" 2>&1) \
       || { echo "storm-ab: run failed, see $out.log" >&2; exit 1; }
     report="$(ls "$out"/*-suite.md)"
-    rows+=("$side|$round|$(cell "$report" "refreshes/s over the drain time")|$(cell "$report" "drain time")|$(cell "$report" "delay after falling due")|$(cell "$report" "CPU per refresh")|$(cell "$report" "cores while draining")|$(memory "$report")")
+    rows+=("$side|$round|$(cell "$report" "refreshes/s over the drain time")|$(cell "$report" "drain time")|$(cell "$report" "delay after falling due")|$(cell "$report" "CPU per refresh")|$(cell "$report" "cores while draining")|$(memory "$report")|$(cell "$report" "credential reads during the storm")|$(cell "$report" "credential read answer time")")
   done
 done
 
@@ -74,11 +74,11 @@ summary="$results_dir/$(date +%F)-storm-ab.md"
   echo "# per run: dotnet run -c Release --project bench/ViaSocket.LoadTests -- suite --skip-http --skip-grains ${storm_options[*]}"
   echo '```'
   echo
-  echo "| revision | round | refreshes/s | drain time | delay after falling due: min / p1 / p50 / p99 / max | CPU per refresh: process / PostgreSQL | cores: process / PostgreSQL / machine | bytes per idle connection (largest memory level): managed / RSS |"
-  echo "|---|---:|---:|---:|---|---|---|---|"
+  echo "| revision | round | refreshes/s | drain time | delay after falling due: min / p1 / p50 / p99 / max | CPU per refresh: process / PostgreSQL | cores: process / PostgreSQL / machine | bytes per idle connection (largest memory level): managed / RSS | credential reads during the storm: ok / errors | read answer time: min / p1 / p50 / p99 / max |"
+  echo "|---|---:|---:|---:|---|---|---|---|---|---|"
   for row in "${rows[@]}"; do
-    IFS='|' read -r side round rate drain delay cpu cores memory <<<"$row"
-    echo "| $side ${commit[$side]:0:7} | $round | $rate | $drain | $delay | $cpu | $cores | $memory |"
+    IFS='|' read -r side round rate drain delay cpu cores memory reads answer <<<"$row"
+    echo "| $side ${commit[$side]:0:7} | $round | $rate | $drain | $delay | $cpu | $cores | $memory | $reads | $answer |"
   done
   echo
   printf '%s\n' "${rows[@]}" | awk -F'|' '

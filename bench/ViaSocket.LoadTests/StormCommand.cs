@@ -198,6 +198,7 @@ internal sealed class CredentialSampler(BenchService service, IReadOnlyList<stri
     private long expiredAtRequest;
     private long rejectedByProvider;
     private string? firstError;
+    private readonly List<double> answerSeconds = [];
 
     /// <param name="period">At most one read per period (a slow answer delays the next read, it does not queue reads).</param>
     public async Task RunAsync(TimeSpan period, CancellationToken cancellationToken)
@@ -207,9 +208,15 @@ internal sealed class CredentialSampler(BenchService service, IReadOnlyList<stri
         {
             var id = ids[Random.Shared.Next(ids.Count)];
             var askedAt = time.GetUtcNow();
+            var started = time.GetTimestamp();
             try
             {
                 using var response = await client.GetAsync($"/v1/connections/{id}/credentials", cancellationToken);
+                lock (answerSeconds)
+                {
+                    answerSeconds.Add(time.GetElapsedTime(started).TotalSeconds);
+                }
+
                 if (!response.IsSuccessStatusCode)
                 {
                     Failed($"HTTP {(int)response.StatusCode}");
@@ -245,7 +252,13 @@ internal sealed class CredentialSampler(BenchService service, IReadOnlyList<stri
 
     public void Dispose() => client.Dispose();
 
-    public ReaderResult Result(int readers) => new(readers, ok, errors, expiredAtRequest, rejectedByProvider, firstError);
+    public ReaderResult Result(int readers)
+    {
+        lock (answerSeconds)
+        {
+            return new(readers, ok, errors, expiredAtRequest, rejectedByProvider, firstError, Percentiles.Of(answerSeconds));
+        }
+    }
 
     private void Failed(string error)
     {
@@ -327,7 +340,8 @@ internal sealed record Percentiles(double Min, double P1, double P50, double P99
 
 /// <param name="ExpiredAtRequest">Answers whose <c>expiresAt</c> had passed when the request was sent.</param>
 /// <param name="RejectedByProvider">Answers whose token the provider did not accept (expired or revoked) when the answer arrived.</param>
-internal sealed record ReaderResult(int Readers, long Ok, long Errors, long ExpiredAtRequest, long RejectedByProvider, string? FirstError)
+/// <param name="AnswerSeconds">Time from sending a read to its response headers, errors included.</param>
+internal sealed record ReaderResult(int Readers, long Ok, long Errors, long ExpiredAtRequest, long RejectedByProvider, string? FirstError, Percentiles AnswerSeconds)
 {
     public long ServedAfterExpiry => ExpiredAtRequest + RejectedByProvider;
 }

@@ -35,6 +35,7 @@ internal static class StormReport
         Row(text, "refresh-token reuse seen by the provider", $"{r.RefreshTokenReuses:N0}");
         Row(text, "provider peak concurrent token requests / configured limit", $"{r.PeakProviderConcurrency} / {r.RefreshConcurrencyLimit}");
         Row(text, $"credential reads during the storm ({r.Readers.Readers} HTTP readers, paced): ok / errors", $"{r.Readers.Ok:N0} / {r.Readers.Errors:N0}");
+        Row(text, "credential read answer time: min / p1 / p50 / p99 / max", Milliseconds(r.Readers.AnswerSeconds));
         Row(text, "served after expiry: expired when asked / refused by the provider when answered (goal 0)", $"{r.Readers.ExpiredAtRequest:N0} / {r.Readers.RejectedByProvider:N0}");
         if (r.Readers.FirstError is { } error)
         {
@@ -75,6 +76,9 @@ internal static class StormReport
     private static void Row(StringBuilder text, string name, string value) => text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value} |");
 
     private static string Seconds(Percentiles p) => string.Create(CultureInfo.InvariantCulture, $"{p.Min:0.0} / {p.P1:0.0} / {p.P50:0.0} / {p.P99:0.0} / {p.Max:0.0} s");
+
+    private static string Milliseconds(Percentiles p) =>
+        string.Create(CultureInfo.InvariantCulture, $"{p.Min * 1000:0.0} / {p.P1 * 1000:0.0} / {p.P50 * 1000:0.0} / {p.P99 * 1000:0.0} / {p.Max * 1000:0.0} ms");
 
     private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:0.0} MiB");
 }
