@@ -42,7 +42,12 @@ public interface IConnectionGrain : IGrainWithStringKey
     /// <summary>Runs the Revoke Token API (if any), wipes token material and cancels refreshes. Status becomes revoked.</summary>
     Task<ConnectionOperationResult> DisconnectAsync();
 
-    /// <summary>Refreshes now if the refresh is due (a late or missed reminder); otherwise does nothing.</summary>
+    /// <summary>
+    /// Refreshes now if the refresh is due (a late or missed reminder, or a nudge from the connection itself); otherwise
+    /// does nothing. Read-only in Orleans' sense, like <see cref="GetCredentialsAsync"/>: credential reads interleave with
+    /// the refresh it runs, and calls that change the connection wait for it.
+    /// </summary>
+    [ReadOnly]
     Task WakeAsync();
 
     /// <summary>

@@ -32,7 +32,7 @@ internal sealed partial class ConnectionGrain
     private Task<CredentialsResult>? refreshInFlight;
     private IGrainTimer? persistRetry;
     private CredentialsResult? cachedCredentials;
-    private IGrainTimer? refreshNudge;
+    private RefreshTrigger? pendingNudge;
 
     // The answer published to the local front-end, and when its entry is due for renewal.
     private CredentialsResult? sharedAnswer;
@@ -139,9 +139,11 @@ internal sealed partial class ConnectionGrain
 
     public async Task WakeAsync()
     {
-        if (IsRefreshDue(time.GetUtcNow()))
+        var trigger = pendingNudge ?? RefreshTrigger.Due;
+        pendingNudge = null;
+        if (trigger != RefreshTrigger.Due || IsRefreshDue(time.GetUtcNow()))
         {
-            await JoinRefreshAsync(RefreshTrigger.Due);
+            await JoinRefreshAsync(trigger);
         }
     }
 
@@ -177,7 +179,7 @@ internal sealed partial class ConnectionGrain
         LogReminderTick(logger, WorkspaceId, ConnectionId, due);
         if (due)
         {
-            await JoinRefreshAsync(RefreshTrigger.Due);
+            NudgeRefresh();
         }
         else
         {
@@ -227,25 +229,40 @@ internal sealed partial class ConnectionGrain
         && S.RefreshAt is { } refreshAt && now >= refreshAt
         && (S.NextRefreshAttemptAt is not { } retryAt || now >= retryAt);
 
-    /// <summary>Starts a refresh in its own turn, so the caller that noticed it is not held up.</summary>
+    /// <summary>
+    /// Starts a refresh in its own turn, so the caller that noticed it is not held up. That turn is a call of
+    /// <see cref="WakeAsync"/> to this activation: it is read-only, so credential reads interleave with the refresh and are
+    /// answered with the still-valid token instead of waiting for the provider. A reminder tick or a timer would hold
+    /// every read until the refresh ended. Calls that change the connection still wait for it, as for any read.
+    /// </summary>
     private void NudgeRefresh(RefreshTrigger trigger = RefreshTrigger.Due)
     {
-        if (refreshInFlight is not null || refreshNudge is not null)
+        if (refreshInFlight is not null || pendingNudge is not null)
         {
             return;
         }
 
-        refreshNudge = this.RegisterGrainTimer(
-            async _ =>
+        pendingNudge = trigger;
+        _ = WakeSelfAsync();
+
+        async Task WakeSelfAsync()
+        {
+            try
             {
-                refreshNudge?.Dispose();
-                refreshNudge = null;
-                if (trigger != RefreshTrigger.Due || IsRefreshDue(time.GetUtcNow()))
+                await this.AsReference<IConnectionGrain>().WakeAsync();
+            }
+            catch (Exception exception)
+            {
+                // A wake-up that never ran must not keep later nudges (the reminder's among them) from sending another.
+                pendingNudge = null;
+
+                // A call that timed out is still queued or running (a refresh waiting for a slot in a storm): not a failure.
+                if (exception is not TimeoutException)
                 {
-                    await JoinRefreshAsync(trigger);
+                    LogNudgeFailed(logger, WorkspaceId, ConnectionId, exception.GetType().Name);
                 }
-            },
-            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+            }
+        }
     }
 
     /// <summary>One refresh at a time: every caller that arrives while one runs gets that refresh's result.</summary>

@@ -444,6 +444,9 @@ internal sealed partial class ConnectionGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refresh of connection {WorkspaceId}/{ConnectionId} ({Trigger}) not started: claim {Claim}")]
     private static partial void LogRefreshNotClaimed(ILogger logger, string workspaceId, string connectionId, RefreshTrigger trigger, RefreshClaim claim);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh of connection {WorkspaceId}/{ConnectionId} could not be started in its own turn ({ErrorType}); the next trigger retries")]
+    private static partial void LogNudgeFailed(ILogger logger, string workspaceId, string connectionId, string errorType);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle event {Kind} of connection {WorkspaceId}/{ConnectionId} was not published: {ErrorType}")]
     private static partial void LogEventNotPublished(ILogger logger, string kind, string workspaceId, string connectionId, string errorType);
 

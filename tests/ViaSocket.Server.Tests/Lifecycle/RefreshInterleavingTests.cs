@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,9 +10,10 @@ using ViaSocket.Server.Tests.Infrastructure;
 namespace ViaSocket.Server.Tests.Lifecycle;
 
 /// <summary>
-/// Credential reads interleave with each other, so a read can arrive while a refresh another read started is still
+/// Credential reads interleave with refreshes, whatever started them, so a read can arrive while a refresh is still
 /// storing its result. At that moment the stored state holds the new token while the activation's cached answer is
-/// the old, expired one: the read must wait for the refresh, never serve what was cached.
+/// the old one: when that one has expired the read must wait for the refresh, never serve what was cached; while it
+/// is still valid the read is answered with it at once, instead of waiting for the provider.
 /// </summary>
 public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fixture) : IClassFixture<RefreshInterleavingTests.Fixture>
 {
@@ -98,6 +100,84 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         var afterExpiry = await fixture.Flow.AccessTokenAsync(connectionId);
         Assert.NotEqual(fresh, afterExpiry);
         Assert.True(fixture.Provider.IsAccessTokenActive(afterExpiry));
+    }
+
+    /// <summary>How a refresh the caller does not wait for starts: the token is due for refresh but still valid.</summary>
+    public enum BackgroundTrigger
+    {
+        ReminderTick,
+        OverdueSweepWakeUp,
+        ReadFindingItDue,
+    }
+
+    [Theory]
+    [InlineData(BackgroundTrigger.ReminderTick)]
+    [InlineData(BackgroundTrigger.OverdueSweepWakeUp)]
+    [InlineData(BackgroundTrigger.ReadFindingItDue)]
+    public async Task A_read_while_a_background_refresh_waits_for_the_provider_is_answered_at_once_with_the_still_valid_token(BackgroundTrigger trigger)
+    {
+        var clientId = $"background-refresh-{trigger}";
+        var connectionId = await fixture.Flow.ConnectOwnClientAsync(clientId);
+        var current = await fixture.Flow.AccessTokenAsync(connectionId);
+        var view = await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        var refreshAt = DateTimeOffset.Parse((string)view["nextRefreshAt"]!, CultureInfo.InvariantCulture);
+
+        // Just past the refresh time, minutes before expiry, and within the overdue sweep's grace, so only the trigger
+        // under test starts the refresh. The provider keeps its answer until the reads below are done.
+        var providerAnswer = fixture.Provider.HoldNextIssuedTokens(clientId);
+        fixture.Time.Advance(refreshAt - fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(2));
+        var grain = fixture.Host.Grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId));
+        var started = trigger switch
+        {
+            BackgroundTrigger.ReminderTick => grain.AsReference<IRemindable>().ReceiveReminder(ConnectionGrain.RefreshReminderName, default),
+            BackgroundTrigger.OverdueSweepWakeUp => grain.WakeAsync(),
+            _ => fixture.Flow.AccessTokenAsync(connectionId),
+        };
+        await providerAnswer.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var read = fixture.Flow.AccessTokenAsync(connectionId);
+        var answeredWhileRefreshing = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(5))) == read;
+        providerAnswer.Release();
+        await started;
+
+        Assert.True(answeredWhileRefreshing, "The read waited for the provider although the stored token was still valid.");
+        Assert.Equal(current, await read);
+        var refreshed = await fixture.Flow.AccessTokenAsync(connectionId);
+        for (var attempt = 0; refreshed == current && attempt < 50; attempt++)
+        {
+            await Task.Delay(100);
+            refreshed = await fixture.Flow.AccessTokenAsync(connectionId);
+        }
+
+        Assert.NotEqual(current, refreshed);
+        Assert.True(fixture.Provider.IsAccessTokenActive(refreshed));
+        Assert.Equal(1, fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId));
+    }
+
+    [Fact]
+    public async Task A_disconnect_during_a_background_refresh_waits_for_it_and_the_connection_ends_revoked()
+    {
+        const string clientId = "disconnect-during-background-refresh";
+        var connectionId = await fixture.Flow.ConnectOwnClientAsync(clientId);
+        var view = await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        var refreshAt = DateTimeOffset.Parse((string)view["nextRefreshAt"]!, CultureInfo.InvariantCulture);
+
+        var providerAnswer = fixture.Provider.HoldNextIssuedTokens(clientId);
+        fixture.Time.Advance(refreshAt - fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(2));
+        var wake = fixture.Host.Grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId)).WakeAsync();
+        await providerAnswer.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // Interleaving with the refresh would revoke the old grant and then store the new tokens of a disconnected connection.
+        var disconnect = fixture.Flow.Api.DeleteAsync($"/v1/connections/{connectionId}");
+        var disconnectedWhileRefreshing = await Task.WhenAny(disconnect, Task.Delay(TimeSpan.FromSeconds(1))) == disconnect;
+        providerAnswer.Release();
+        await wake;
+        using var disconnected = await disconnect;
+
+        Assert.False(disconnectedWhileRefreshing, "The disconnect ran while the refresh was waiting for the provider.");
+        Assert.Equal(HttpStatusCode.OK, disconnected.StatusCode);
+        Assert.Equal("revoked", (string?)(await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}"))["status"]);
+        Assert.Equal(1, fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId));
     }
 
     /// <summary>
