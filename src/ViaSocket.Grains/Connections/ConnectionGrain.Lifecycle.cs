@@ -106,11 +106,12 @@ internal sealed partial class ConnectionGrain
 
         var now = time.GetUtcNow();
 
-        // A read interleaves with a refresh that another read started. While that refresh stores its result, the state
-        // already holds the new token but the cached answer is still the old one: judge what would be served, and wait
-        // for the refresh when it is no longer fit to hand out (or when there is no answer that may be served yet).
-        if (refreshInFlight is { } inFlight
-            && (cachedCredentials?.Credentials is not { } cached || TokenLifetime.TooCloseToExpiry(cached.ExpiresAt, now)))
+        // Reads interleave with a refresh. Until the refresh has new tokens the state holds the stored ones, and reads
+        // are answered from them as at any time. While it stores new ones, the state holds tokens that are not durable
+        // yet, and the answer the refresh cached from the old ones before changing the state is what may be served: the
+        // read waits for the refresh once that answer is no longer fit to hand out.
+        if (refreshInFlight is { } inFlight && cachedCredentials is { } old
+            && (old.Credentials is not { } cached || TokenLifetime.TooCloseToExpiry(cached.ExpiresAt, now)))
         {
             return await inFlight;
         }
@@ -367,6 +368,8 @@ internal sealed partial class ConnectionGrain
             return await RefreshFailedAsync(trigger, failure, now);
         }
 
+        // From here until stored, reads (and a failed store, see StoredCredentials) are served the old tokens' answer.
+        await CredentialsAsync();
         var merged = AuthDataMerger.ApplyRefreshResult(authData, result.Result);
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], requestedAt);
         var recovered = S.Status == ConnectionStatus.Degraded;
