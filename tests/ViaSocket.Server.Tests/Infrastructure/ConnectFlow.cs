@@ -73,6 +73,22 @@ public sealed class ConnectFlow(ViaSocketTestHost host, TestAuthorizationServer 
         return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
     }
 
+    /// <summary>
+    /// Reads until the answer differs from <paramref name="previous"/> or <paramref name="deadline"/> passes, and returns
+    /// the last answer. A refreshed token is served once it is stored, not as soon as the provider has issued it.
+    /// </summary>
+    public static async Task<string> ReadUntilChangedAsync(Func<Task<string>> read, string? previous, DateTimeOffset deadline)
+    {
+        var answer = await read();
+        while (answer == previous && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            answer = await read();
+        }
+
+        return answer;
+    }
+
     public static Dictionary<string, string> ReturnQuery(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);

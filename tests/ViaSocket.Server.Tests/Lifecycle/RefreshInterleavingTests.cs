@@ -146,13 +146,7 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         Assert.True(answeredWhileRefreshing, "The read waited for the provider although the stored token was still valid.");
         current ??= await read;
         Assert.Equal(current, await read);
-        var refreshed = await fixture.Flow.AccessTokenAsync(connectionId);
-        for (var attempt = 0; refreshed == current && attempt < 50; attempt++)
-        {
-            await Task.Delay(100);
-            refreshed = await fixture.Flow.AccessTokenAsync(connectionId);
-        }
-
+        var refreshed = await ConnectFlow.ReadUntilChangedAsync(() => fixture.Flow.AccessTokenAsync(connectionId), current, DateTimeOffset.UtcNow.AddSeconds(5));
         Assert.NotEqual(current, refreshed);
         Assert.True(fixture.Provider.IsAccessTokenActive(refreshed));
         Assert.Equal(1, fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId));

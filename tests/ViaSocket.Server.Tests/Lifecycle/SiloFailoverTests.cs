@@ -32,11 +32,15 @@ public sealed class SiloFailoverTests
         Assert.True(provider.RefreshGrants > refreshesBefore, "no refresh reached the provider before the token expired");
         Assert.True(DateTimeOffset.UtcNow < deadline);
         Assert.Equal(0, provider.RefreshTokenReuseCount);
+
+        // Reads are answered with the old, still valid token until the refreshed one is stored.
         using var survivorApi = cluster.SurvivorApi();
-        var credentials = JsonNode.Parse(await survivorApi.GetStringAsync($"/v1/connections/{cluster.ConnectionId}/credentials"))!;
-        var token = ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
-        Assert.NotEqual(cluster.Before.Headers["Authorization"], (string)credentials["headers"]!["Authorization"]!);
-        Assert.True(provider.IsAccessTokenActive(token));
+        var authorization = await ConnectFlow.ReadUntilChangedAsync(AuthorizationAsync, cluster.Before.Headers["Authorization"], deadline);
+        Assert.NotEqual(cluster.Before.Headers["Authorization"], authorization);
+        Assert.True(provider.IsAccessTokenActive(authorization["Bearer ".Length..]));
+
+        async Task<string> AuthorizationAsync() =>
+            (string)JsonNode.Parse(await survivorApi.GetStringAsync($"/v1/connections/{cluster.ConnectionId}/credentials"))!["headers"]!["Authorization"]!;
     }
 
     [Fact]
