@@ -41,6 +41,11 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["ViaSocket__Bootstrap__ApiKey"] = apiKey.Reveal();
         start.Environment["ViaSocket__Encryption__KeyDirectory"] = keyDirectory;
         start.Environment["ViaSocket__Outbound__AllowLoopback"] = "true";
+
+        // Detecting a killed peer takes about 6 s on an idle machine. With both silos, PostgreSQL and the other test
+        // classes sharing CI's two cores, Orleans lengthens the probe time-outs of a silo that finds itself slow, and
+        // detection has taken longer than the 10-s default; the failover tests are about what happens once it is done.
+        start.Environment["ViaSocket__Cluster__GrainCallRetryBudget"] = "00:00:30";
         var process = Process.Start(start) ?? throw new InvalidOperationException("The silo process did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
