@@ -354,6 +354,10 @@ internal sealed partial class ConnectionGrain
                     : await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."));
         }
 
+        // Once new tokens are in the state and until they are stored, reads (and a failed store, see StoredCredentials)
+        // are served the old tokens' answer. Built now, before the provider answers: after it, every moment until the
+        // store is one in which a killed silo loses the rotated refresh token.
+        await CredentialsAsync();
         var authData = AuthData();
         var requestedAt = time.GetUtcNow();
         var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
@@ -368,8 +372,6 @@ internal sealed partial class ConnectionGrain
             return await RefreshFailedAsync(trigger, failure, now);
         }
 
-        // From here until stored, reads (and a failed store, see StoredCredentials) are served the old tokens' answer.
-        await CredentialsAsync();
         var merged = AuthDataMerger.ApplyRefreshResult(authData, result.Result);
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], requestedAt);
         var recovered = S.Status == ConnectionStatus.Degraded;
