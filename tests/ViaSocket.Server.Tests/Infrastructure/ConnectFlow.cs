@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -71,6 +72,13 @@ public sealed class ConnectFlow(ViaSocketTestHost host, TestAuthorizationServer 
     {
         var credentials = await GetJsonAsync($"/v1/connections/{connectionId}/credentials");
         return ((string)credentials["headers"]!["Authorization"]!)["Bearer ".Length..];
+    }
+
+    /// <summary>When the connection's next refresh falls due, as its view says.</summary>
+    public async Task<DateTimeOffset> NextRefreshAtAsync(string connectionId)
+    {
+        var view = await GetJsonAsync($"/v1/connections/{connectionId}");
+        return DateTimeOffset.Parse((string)view["nextRefreshAt"]!, CultureInfo.InvariantCulture);
     }
 
     /// <summary>

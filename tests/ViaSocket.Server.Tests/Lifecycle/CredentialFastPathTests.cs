@@ -68,8 +68,7 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
         fixture.Time.Advance(LocalCredentialCache.MaxEntryAge);
         Assert.False(Shared.TryGet(Key(connectionId), out _));
 
-        var view = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
-        var refreshAt = DateTimeOffset.Parse((string)view["nextRefreshAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var refreshAt = await Flow.NextRefreshAtAsync(connectionId);
         fixture.Time.Advance(refreshAt - fixture.Time.GetUtcNow() - TimeSpan.FromSeconds(3));
         await Flow.AccessTokenAsync(connectionId);
         Assert.True(Shared.TryGet(Key(connectionId), out _));

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using ViaSocket.Connections;
 using ViaSocket.Grains.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
+using ViaSocket.TestProvider;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
 
@@ -110,7 +110,7 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         ReadFindingItDue,
     }
 
-    // Not read before: the activation has no answer cached when the refresh starts.
+    // readBefore false: the activation has no answer cached when the refresh starts.
     [Theory]
     [InlineData(BackgroundTrigger.ReminderTick, true)]
     [InlineData(BackgroundTrigger.OverdueSweepWakeUp, true)]
@@ -122,13 +122,7 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         var clientId = $"background-refresh-{trigger}-{readBefore}";
         var connectionId = await fixture.Flow.ConnectOwnClientAsync(clientId);
         var current = readBefore ? await fixture.Flow.AccessTokenAsync(connectionId) : null;
-        var view = await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}");
-        var refreshAt = DateTimeOffset.Parse((string)view["nextRefreshAt"]!, CultureInfo.InvariantCulture);
-
-        // Just past the refresh time, minutes before expiry, and within the overdue sweep's grace, so only the trigger
-        // under test starts the refresh. The provider keeps its answer until the reads below are done.
-        var providerAnswer = fixture.Provider.HoldNextIssuedTokens(clientId);
-        fixture.Time.Advance(refreshAt - fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(2));
+        var providerAnswer = await HoldTheRefreshAndMakeItDueAsync(clientId, connectionId);
         var grain = fixture.Host.Grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId));
         var started = trigger switch
         {
@@ -157,11 +151,7 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
     {
         const string clientId = "disconnect-during-background-refresh";
         var connectionId = await fixture.Flow.ConnectOwnClientAsync(clientId);
-        var view = await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}");
-        var refreshAt = DateTimeOffset.Parse((string)view["nextRefreshAt"]!, CultureInfo.InvariantCulture);
-
-        var providerAnswer = fixture.Provider.HoldNextIssuedTokens(clientId);
-        fixture.Time.Advance(refreshAt - fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(2));
+        var providerAnswer = await HoldTheRefreshAndMakeItDueAsync(clientId, connectionId);
         var wake = fixture.Host.Grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId)).WakeAsync();
         await providerAnswer.Reached.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -176,6 +166,18 @@ public sealed class RefreshInterleavingTests(RefreshInterleavingTests.Fixture fi
         Assert.Equal(HttpStatusCode.OK, disconnected.StatusCode);
         Assert.Equal("revoked", (string?)(await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}"))["status"]);
         Assert.Equal(1, fixture.Provider.RefreshGrantLog.Count(r => r.ClientId == clientId));
+    }
+
+    /// <summary>
+    /// Moves the clock just past the connection's refresh time: minutes before expiry, and within the overdue sweep's
+    /// grace, so only the trigger a test fires starts the refresh. The provider keeps that refresh's answer until released.
+    /// </summary>
+    private async Task<TokenResponseHold> HoldTheRefreshAndMakeItDueAsync(string clientId, string connectionId)
+    {
+        var refreshAt = await fixture.Flow.NextRefreshAtAsync(connectionId);
+        var providerAnswer = fixture.Provider.HoldNextIssuedTokens(clientId);
+        fixture.Time.Advance(refreshAt - fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(2));
+        return providerAnswer;
     }
 
     /// <summary>
