@@ -24,6 +24,16 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(string connectionString, ApiKey apiKey, string keyDirectory, Uri publicBaseUrl)
     {
+        // The ports are free when picked but not held: a process of a test class running alongside can take one first,
+        // and this one then exits at start-up. Such a start is tried again once, on fresh ports.
+        return await TryStartAsync(connectionString, apiKey, keyDirectory, publicBaseUrl)
+            ?? await TryStartAsync(connectionString, apiKey, keyDirectory, publicBaseUrl)
+            ?? throw new InvalidOperationException("The silo process exited at start-up twice.");
+    }
+
+    /// <returns>Null when the process exited before it was ready.</returns>
+    private static async Task<SiloProcess?> TryStartAsync(string connectionString, ApiKey apiKey, string keyDirectory, Uri publicBaseUrl)
+    {
         var httpPort = ViaSocketTestHost.FreePort();
         var siloPort = ViaSocketTestHost.FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
@@ -72,6 +82,12 @@ public sealed class SiloProcess : IAsyncDisposable
             }
 
             await Task.Delay(250);
+        }
+
+        if (process.HasExited)
+        {
+            process.Dispose();
+            return null;
         }
 
         process.Kill(entireProcessTree: true);
