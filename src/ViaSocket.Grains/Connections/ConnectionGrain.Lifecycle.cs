@@ -34,6 +34,10 @@ internal sealed partial class ConnectionGrain
     private CredentialsResult? cachedCredentials;
     private RefreshTrigger? pendingNudge;
 
+    // Set from a refresh request until a state write stores its outcome: the window in which a crash loses a refresh
+    // token the provider rotated. An object only while it lasts, so idle activations carry one reference.
+    private UnsavedRefresh? unsavedRefresh;
+
     // The answer published to the local front-end, and when its entry is due for renewal.
     private CredentialsResult? sharedAnswer;
     private DateTimeOffset sharedAnswerRenewAt;
@@ -70,6 +74,8 @@ internal sealed partial class ConnectionGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Tokens still held unsaved are lost with the activation.
+        SettleUnsavedRefresh(stored: false);
         WithdrawSharedCredentials();
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
@@ -360,6 +366,8 @@ internal sealed partial class ConnectionGrain
         await CredentialsAsync();
         var authData = AuthData();
         var requestedAt = time.GetUtcNow();
+        var unsaved = unsavedRefresh = new UnsavedRefresh();
+        metrics.RefreshSent();
         var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
 
         // Every outcome below is persisted, which releases the claim.
@@ -368,10 +376,12 @@ internal sealed partial class ConnectionGrain
         if (result.Failure is { } failure)
         {
             // No new tokens to store: the next refresh may go.
+            SettleUnsavedRefresh(stored: false);
             slot.Dispose();
             return await RefreshFailedAsync(trigger, failure, now);
         }
 
+        unsaved.NewTokensArrivedAt = time.GetTimestamp();
         var merged = AuthDataMerger.ApplyRefreshResult(authData, result.Result);
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], requestedAt);
         var recovered = S.Status == ConnectionStatus.Degraded;
@@ -512,6 +522,24 @@ internal sealed partial class ConnectionGrain
         persistRetry = null;
         InvalidateCredentials();
         await ScheduleRefreshAsync();
+    }
+
+    /// <summary>Ends the unsaved window of the refresh in progress or held, if any; <paramref name="stored"/> when a state write just stored its outcome.</summary>
+    private void SettleUnsavedRefresh(bool stored)
+    {
+        if (unsavedRefresh is not { } unsaved)
+        {
+            return;
+        }
+
+        metrics.RefreshSettled(stored && unsaved.NewTokensArrivedAt is { } arrivedAt ? time.GetElapsedTime(arrivedAt) : null);
+        unsavedRefresh = null;
+    }
+
+    private sealed class UnsavedRefresh
+    {
+        /// <summary>When the provider's new tokens arrived (a <see cref="TimeProvider"/> timestamp); null before.</summary>
+        public long? NewTokensArrivedAt { get; set; }
     }
 
     /// <summary>While a refresh is unsaved: the last stored credentials, as long as their token has not expired.</summary>

@@ -303,6 +303,7 @@ internal sealed partial class ConnectionGrain(
         // The front-end must not keep serving what this write replaces; the next read through the grain republishes.
         WithdrawSharedCredentials();
         await state.WriteStateAsync();
+        SettleUnsavedRefresh(stored: true);
         NoteStatusPersisted();
         await directory.UpsertAsync(DirectoryEntry());
         await PublishEventsAsync();

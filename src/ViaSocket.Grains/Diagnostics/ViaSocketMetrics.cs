@@ -23,6 +23,8 @@ public sealed class ViaSocketMetrics
         public const string StatusChanges = "viasocket.connection.status_changes";
         public const string Refreshes = "viasocket.refreshes";
         public const string RefreshTimeBeforeExpiry = "viasocket.refresh.time_before_expiry";
+        public const string RefreshesUnsaved = "viasocket.refresh.unsaved";
+        public const string RefreshStoreDuration = "viasocket.refresh.store_duration";
         public const string CredentialRequests = "viasocket.credentials.requests";
         public const string CredentialDuration = "viasocket.credentials.duration";
         public const string BlockRuns = "viasocket.block.runs";
@@ -66,6 +68,8 @@ public sealed class ViaSocketMetrics
     private readonly Counter<long> statusChanges;
     private readonly Counter<long> refreshes;
     private readonly Histogram<double> refreshTimeBeforeExpiry;
+    private readonly UpDownCounter<long> refreshesUnsaved;
+    private readonly Histogram<double> refreshStoreDuration;
     private readonly Counter<long> credentialRequests;
     private readonly Histogram<double> credentialDuration;
     private readonly Counter<long> blockRuns;
@@ -83,6 +87,11 @@ public sealed class ViaSocketMetrics
         refreshTimeBeforeExpiry = Meter.CreateHistogram(
             Names.RefreshTimeBeforeExpiry, "s", "How long before the old token's expiry a refresh succeeded; 0 means at or after expiry.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TimeBeforeExpiryBuckets });
+        refreshesUnsaved = Meter.CreateUpDownCounter<long>(
+            Names.RefreshesUnsaved, "{refresh}", "Refreshes sent to the provider whose outcome is not stored yet: a crash of this process now loses the refresh tokens a rotating provider issued for them.");
+        refreshStoreDuration = Meter.CreateHistogram(
+            Names.RefreshStoreDuration, "s", "Time from the provider's new tokens to their durable store: the part of the unsaved window after the provider answered.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         credentialRequests = Meter.CreateCounter<long>(Names.CredentialRequests, "{request}", "Credential requests of workflow engines (grain calls and HTTP), by outcome.");
         credentialDuration = Meter.CreateHistogram(
             Names.CredentialDuration, "s", "Time to answer a credential request, including a refresh it had to wait for.",
@@ -110,6 +119,19 @@ public sealed class ViaSocketMetrics
         if (timeBeforeExpiry is { } lead)
         {
             refreshTimeBeforeExpiry.Record(Math.Max(0, lead.TotalSeconds), new KeyValuePair<string, object?>(Tags.Trigger, trigger));
+        }
+    }
+
+    /// <summary>A refresh request is about to go to the provider; from here until <see cref="RefreshSettled"/> it is unsaved.</summary>
+    public void RefreshSent() => refreshesUnsaved.Add(1);
+
+    /// <param name="storeDuration">From the provider's new tokens to their store; null when there were none to store, or they were lost.</param>
+    public void RefreshSettled(TimeSpan? storeDuration)
+    {
+        refreshesUnsaved.Add(-1);
+        if (storeDuration is { } duration)
+        {
+            refreshStoreDuration.Record(duration.TotalSeconds);
         }
     }
 

@@ -64,11 +64,51 @@ public sealed class TelemetryTests(TelemetryTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_refresh_counts_as_unsaved_from_its_request_until_its_new_tokens_are_stored()
+    {
+        const string clientId = "metrics-unsaved";
+        var connectionId = await Flow.ConnectOwnClientAsync(clientId);
+        using var recorded = new RecordedMeasurements(fixture.Host);
+        var providerAnswer = fixture.Provider.HoldNextIssuedTokens(clientId);
+
+        var refresh = Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+        await providerAnswer.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+        var unsavedWhileHeld = recorded.Of(Names.RefreshesUnsaved).Sum(m => m.Value);
+        var storedWhileHeld = recorded.Of(Names.RefreshStoreDuration).Count;
+        providerAnswer.Release();
+        using (var refreshed = await refresh)
+        {
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        }
+
+        Assert.Equal(1, unsavedWhileHeld);
+        Assert.Equal(0, storedWhileHeld);
+        Assert.Equal(0, recorded.Of(Names.RefreshesUnsaved).Sum(m => m.Value));
+        Assert.InRange(Assert.Single(recorded.Of(Names.RefreshStoreDuration)).Value, 0, 20);
+
+        // A refused refresh brings no tokens to store: it is settled without a store duration.
+        await Task.Delay(TimeSpan.FromSeconds(5.5)); // past the window in which an on-demand refresh is answered with the fresh token
+        fixture.Provider.FailNextTokenRequests(1, 503);
+        using (var failed = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        }
+
+        Assert.Equal([1, -1, 1, -1], recorded.Of(Names.RefreshesUnsaved).Select(m => m.Value));
+        Assert.Single(recorded.Of(Names.RefreshStoreDuration));
+    }
+
+    [Fact]
     public async Task The_prometheus_endpoint_serves_the_service_instruments_without_a_key()
     {
         await Flow.PublishAsync("prom-crm", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
         var connectionId = (await Flow.ConnectAsync("prom-crm", "v1", ownerId: "prom-owner"))["connectionId"];
         await Flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials");
+        using (var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        }
+
         using var scraper = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
 
         var text = await scraper.GetStringAsync("/metrics");
@@ -81,6 +121,10 @@ public sealed class TelemetryTests(TelemetryTests.Fixture fixture) : IClassFixtu
         Assert.Contains("viasocket_credentials_requests_total{", text, StringComparison.Ordinal);
         Assert.Contains("viasocket_credentials_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Contains("viasocket_connection_status_changes_total{", text, StringComparison.Ordinal);
+
+        // Names the chaos harness reads (bench/ViaSocket.Chaos/SiloMetrics.cs).
+        Assert.Contains("\nviasocket_refresh_unsaved{", text, StringComparison.Ordinal);
+        Assert.Contains("\nviasocket_refresh_store_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
 
         // Per-request authentication and authorization instruments are dropped from the hot path.
