@@ -29,7 +29,9 @@ public sealed class RefreshTokenTests
     {
         await using var driver = await OAuthClientDriver.StartAsync();
         var oldRefreshToken = (string)(await driver.ConnectAsync())["refresh_token"]!;
+        var beforeRotation = DateTimeOffset.UtcNow;
         using var rotation = await driver.RefreshAsync(oldRefreshToken);
+        var afterRotation = DateTimeOffset.UtcNow;
         var current = await OAuthClientDriver.ReadJsonAsync(rotation);
 
         using var reuse = await driver.RefreshAsync(oldRefreshToken);
@@ -41,6 +43,9 @@ public sealed class RefreshTokenTests
         Assert.Contains("error=\"invalid_token\"", userInfo.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Equal("invalid_grant", await OAuthClientDriver.ReadErrorAsync(currentRefresh));
         Assert.Equal(1, driver.Server.RefreshTokenReuseCount);
+        var reused = Assert.Single(driver.Server.RefreshTokenReuseLog);
+        Assert.InRange(reused.RetiredAt!.Value, beforeRotation, afterRotation);
+        Assert.True(reused.ReusedAt >= afterRotation);
         Assert.True(driver.Server.GrantFor(oldRefreshToken)!.IsRevoked);
         Assert.Equal(0, driver.Server.ActiveGrantCount);
     }

@@ -21,6 +21,9 @@ internal sealed class Grant(string id, string clientId, TestUser user, IReadOnly
 
     public string? CurrentRefreshToken { get; set; }
 
+    /// <summary>The refresh token <see cref="CurrentRefreshToken"/> replaced, and when it did.</summary>
+    public (string Token, DateTimeOffset RetiredAt)? LastRetired { get; set; }
+
     public int RefreshCount { get; set; }
 
     public void Revoke() => revoked = true;

@@ -119,7 +119,8 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
             {
                 // A retired token coming back means two parties hold it; revoke everything so neither keeps access.
                 grant.Revoke();
-                counters.CountRefreshTokenReuse();
+                counters.CountRefreshTokenReuse(new RefreshTokenReuseRecord(
+                    time.GetUtcNow(), grant.LastRetired is { } last && last.Token == refreshToken ? last.RetiredAt : null));
                 return GrantOutcome.Refused(OAuthError.InvalidGrant(
                     "The refresh token was already used; the authorization is revoked."));
             }
@@ -197,6 +198,11 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
             refreshToken = OpaqueTokens.Create();
             issuedSecrets.Enqueue(refreshToken);
             refreshTokens[refreshToken] = grant;
+            if (grant.CurrentRefreshToken is { } retired)
+            {
+                grant.LastRetired = (retired, time.GetUtcNow());
+            }
+
             grant.CurrentRefreshToken = refreshToken;
         }
 

@@ -6,6 +6,7 @@ namespace ViaSocket.TestProvider;
 internal sealed class ProviderCounters
 {
     private readonly ConcurrentQueue<RefreshGrantRecord> refreshLog = new();
+    private readonly ConcurrentQueue<RefreshTokenReuseRecord> reuseLog = new();
     private int tokenRequests;
     private int authorizationCodeGrants;
     private int refreshGrants;
@@ -25,6 +26,8 @@ internal sealed class ProviderCounters
     public int RevokeCalls => Volatile.Read(ref revokeCalls);
 
     public IReadOnlyList<RefreshGrantRecord> RefreshLog => [.. refreshLog];
+
+    public IReadOnlyList<RefreshTokenReuseRecord> ReuseLog => [.. reuseLog];
 
     public int PeakTokenRequestsInFlight => Volatile.Read(ref peakTokenRequestsInFlight);
 
@@ -59,7 +62,11 @@ internal sealed class ProviderCounters
         refreshLog.Enqueue(record);
     }
 
-    public void CountRefreshTokenReuse() => Interlocked.Increment(ref refreshTokenReuses);
+    public void CountRefreshTokenReuse(RefreshTokenReuseRecord record)
+    {
+        Interlocked.Increment(ref refreshTokenReuses);
+        reuseLog.Enqueue(record);
+    }
 
     public void CountRevokeCall() => Interlocked.Increment(ref revokeCalls);
 }

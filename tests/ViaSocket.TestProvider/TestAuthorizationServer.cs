@@ -85,6 +85,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// <summary>Times a retired refresh token came back and the grant was revoked for it.</summary>
     public int RefreshTokenReuseCount => runtime.Counters.RefreshTokenReuses;
 
+    /// <summary>Each reuse with the time it was seen and, where known, when the reused token had been retired; oldest first.</summary>
+    public IReadOnlyList<RefreshTokenReuseRecord> RefreshTokenReuseLog => runtime.Counters.ReuseLog;
+
     public int RevokeCalls => runtime.Counters.RevokeCalls;
 
     /// <summary>The most token requests (of any grant, any client) being handled at once since the last reset.</summary>
