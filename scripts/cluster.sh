@@ -5,6 +5,7 @@
 #   scripts/cluster.sh status  [--run-dir DIR]                     pid, ports and readiness of each process
 #   scripts/cluster.sh stop    [--run-dir DIR]                     TERM each pid, KILL after CLUSTER_STOP_TIMEOUT s
 #   scripts/cluster.sh start-silo N [--run-dir DIR]                start silo N again on its ports (after a kill)
+#   scripts/cluster.sh kill-silo N [--at MS] [--run-dir DIR]       kill -9 silo N, at MS (Unix epoch milliseconds) if given
 #
 # Database: ViaSocket__Database__ConnectionString from the environment, else a throwaway PostgreSQL in the run
 # directory (deleted by stop). Other ViaSocket__* / Logging__* variables pass through to every process and are kept
@@ -15,24 +16,26 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 script="$repo/scripts/$(basename "$0")"
 
-usage() { sed -n '2,7p' "$script" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,8p' "$script" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
 command_name="${1:-}"
 [ -n "$command_name" ] || usage
 shift
 count=""
-if [ "$command_name" = start ] || [ "$command_name" = start-silo ] || [ "$command_name" = watch ]; then
+if [ "$command_name" = start ] || [ "$command_name" = start-silo ] || [ "$command_name" = kill-silo ] || [ "$command_name" = watch ]; then
   count="${1:-}"
   [[ "$count" =~ ^[0-9]+$ ]] || usage
   shift
 fi
 run_dir="${CLUSTER_RUN_DIR:-${TMPDIR:-/tmp}/viasocket-cluster-$(id -un)}"
 owner_pid=""
+kill_at=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --run-dir) run_dir="$2"; shift 2 ;;
     --owner-pid) owner_pid="$2"; shift 2 ;;
+    --at) kill_at="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -245,6 +248,25 @@ cmd_start_silo() {
   wait_ready "$name" "$port" "$pid"
 }
 
+# A crash at a moment the caller chose ahead, timed by this process, not by the caller: a harness that also hosts the
+# provider would otherwise kill whenever it gets to run, which is when its provider answers too. Prints the kill time.
+cmd_kill_silo() {
+  local name="silo-$1" pid now wait_ms
+  [ -f "$processes" ] || die "no cluster in $run_dir"
+  pid=$(cat "$run_dir/$name.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && is_ours "$pid" ViaSocket.Server.dll || die "$name is not running"
+  if [ -n "$kill_at" ]; then
+    [[ "$kill_at" =~ ^[0-9]+$ ]] || usage
+    now=$(date +%s%3N)
+    wait_ms=$((kill_at - now))
+    [ "$wait_ms" -le 0 ] || sleep "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
+  fi
+  now=$(date +%s%3N)
+  kill -KILL "$pid"
+  rm -f "$run_dir/$name.pid"
+  echo "killed $name (pid $pid) at $now"
+}
+
 cmd_status() {
   [ -f "$processes" ] || die "no cluster in $run_dir"
   printf '%-10s %-9s %-8s %-6s %-6s %-8s %s\n' NAME ROLE PID HTTP SILO GATEWAY READY
@@ -294,6 +316,7 @@ cmd_watch() {
 case "$command_name" in
   start) cmd_start "$count" ;;
   start-silo) cmd_start_silo "$count" ;;
+  kill-silo) cmd_kill_silo "$count" ;;
   status) cmd_status ;;
   stop) cmd_stop ;;
   watch) cmd_watch "$count" ;;

@@ -31,7 +31,10 @@ internal sealed record RunOutcome(
     IReadOnlyList<DirectorySample> Samples,
     IReadOnlyList<RunEvent> Events,
     IReadOnlyList<RefreshGrantRecord> Refreshes,
-    int RefreshTokenReuses,
+    IReadOnlyList<RefreshTokenReuseRecord> Reuses,
+    IReadOnlyList<SiloKill> Kills,
+    SiloScrapes Scrapes,
+    PauseProbe Pauses,
     int ActiveGrants,
     double? HealthySecond,
     double DisruptionEndSecond,
@@ -54,6 +57,8 @@ internal static class Harness
 
     // The service's outbound time-out (ViaSocket:Outbound:Timeout default); the provider's time-out phase outlasts it.
     private static readonly TimeSpan ServiceOutboundTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan KillArmedAhead = TimeSpan.FromSeconds(3);
 
     // The service answers an on-demand refresh this soon after another with the token it just got (FreshTokenWindow).
     private static readonly TimeSpan FreshTokenWindow = TimeSpan.FromSeconds(6);
@@ -102,6 +107,13 @@ internal static class Harness
         Console.Out.WriteLine($"{settings.Readers} readers running.");
 
         var events = new List<RunEvent>();
+        var kills = new List<SiloKill>();
+        using var scraper = new HttpClient();
+        var scrapes = new SiloScrapes(scraper, cluster.Silos);
+        using var stopScraping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var scraping = scrapes.RunAsync(stopScraping.Token);
+        var pauses = new PauseProbe();
+        var probing = pauses.RunAsync(stopScraping.Token);
         double? healthySecond;
         double disruptionEnd;
         double readersEnd;
@@ -109,7 +121,7 @@ internal static class Harness
         {
             if (settings.Mode == RunSettings.ChaosMode)
             {
-                await KillSilosAsync(settings, cluster, events, runStart, cancellationToken);
+                await KillSilosAsync(settings, cluster, scrapes, kills, events, runStart, cancellationToken);
                 disruptionEnd = readersEnd = Second(runStart);
                 await stopReaders.CancelAsync();
                 healthySecond = await WaitHealthyAsync(monitor, ids.Count, runStart, settings.Settle, cancellationToken);
@@ -131,6 +143,10 @@ internal static class Harness
             await reading;
         }
 
+        await stopScraping.CancelAsync();
+        await Task.WhenAll(scraping, probing);
+        await scrapes.EndAsync(cancellationToken);
+
         var finalCheckStart = Second(runStart);
         Console.Out.WriteLine("Checking every connection...");
         var final = await CheckConnectionsAsync(connections, ids, provider, settings.FinalCheckLimit, cancellationToken);
@@ -139,7 +155,7 @@ internal static class Harness
 
         return new RunOutcome(
             settings, creation.Elapsed, switching.Elapsed, readersEnd, tallies, readers.SortedLatencyTicks, monitor.Samples, events,
-            provider.RefreshGrantLog, provider.RefreshTokenReuseCount, provider.ActiveGrantCount, healthySecond, disruptionEnd, finalCheckStart, final);
+            provider.RefreshGrantLog, provider.RefreshTokenReuseLog, kills, scrapes, pauses, provider.ActiveGrantCount, healthySecond, disruptionEnd, finalCheckStart, final);
     }
 
     /// <summary>Settings of every cluster process, on top of what <c>cluster.sh</c> sets per process.</summary>
@@ -160,15 +176,23 @@ internal static class Harness
         ["Logging__LogLevel__Default"] = "Warning",
     };
 
-    /// <summary><c>kill -9</c> of a random silo every <c>KillEvery</c>, restarted <c>RestartAfter</c> later, until <c>Duration</c>.</summary>
-    private static async Task KillSilosAsync(RunSettings settings, LocalCluster cluster, List<RunEvent> events, long runStart, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>kill -9</c> of a random silo every <c>KillEvery</c>, restarted <c>RestartAfter</c> later, until <c>Duration</c>.
+    /// The kill is timed by <c>cluster.sh</c>, armed a few seconds ahead, not by this process: the provider runs here
+    /// too, and a kill sent by this process would come when it gets to run, which is also when the provider answers.
+    /// </summary>
+    private static async Task KillSilosAsync(
+        RunSettings settings, LocalCluster cluster, SiloScrapes scrapes, List<SiloKill> kills, List<RunEvent> events, long runStart, CancellationToken cancellationToken)
     {
         var random = new Random(settings.Seed);
+        var runStartWallClock = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(runStart);
         for (var at = settings.KillEvery; at < settings.Duration; at += settings.KillEvery)
         {
-            await DelayUntilAsync(runStart, at, cancellationToken);
+            await DelayUntilAsync(runStart, at - KillArmedAhead, cancellationToken);
             var victim = cluster.Silos[random.Next(cluster.Silos.Count)];
-            cluster.Kill(victim);
+            var killedAt = await cluster.KillAsync(victim, runStartWallClock + at, cancellationToken);
+            scrapes.Killed(victim);
+            kills.Add(new SiloKill((killedAt - runStartWallClock).TotalSeconds, killedAt, victim.Name));
             Note(events, runStart, $"kill -9 {victim.Name}");
             await Task.Delay(settings.RestartAfter, cancellationToken);
             Note(events, runStart, $"restart {victim.Name}");

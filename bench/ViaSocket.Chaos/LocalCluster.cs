@@ -14,7 +14,7 @@ internal sealed record ClusterMember(string Name, string Role, int HttpPort)
 
 /// <summary>
 /// Drives <c>scripts/cluster.sh</c>: K silos and a front-end as separate processes of the built service. The script
-/// owns starting and stopping; this class adds <c>kill -9</c> by pid. A watchdog of the script stops the cluster if this
+/// owns starting, killing and stopping. A watchdog of the script stops the cluster if this
 /// process dies without cleaning up.
 /// </summary>
 internal sealed class LocalCluster : IAsyncDisposable
@@ -63,23 +63,18 @@ internal sealed class LocalCluster : IAsyncDisposable
         return new LocalCluster(script, runDirectory, environment, members);
     }
 
-    /// <summary>SIGKILL, as a crashed machine: no graceful shutdown, no goodbye to the membership table.</summary>
-    public void Kill(ClusterMember silo)
+    /// <summary>
+    /// SIGKILL at <paramref name="at"/>, as a crashed machine: no graceful shutdown, no goodbye to the membership table.
+    /// <c>cluster.sh kill-silo</c> waits for the moment and kills; returns when it did, with the time it did.
+    /// </summary>
+    public async Task<DateTimeOffset> KillAsync(ClusterMember silo, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var pidFile = Path.Combine(RunDirectory, silo.Name + ".pid");
-        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
-        using var process = Process.GetProcessById(pid);
+        var output = await RunScriptAsync(
+            script, environment, cancellationToken, "kill-silo", Text(silo.SiloNumber), "--at", at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), "--run-dir", RunDirectory);
 
-        // The pid file could be stale and the pid reused; only a process running the service is killed.
-        var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
-        if (!commandLine.Contains("ViaSocket.Server.dll", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"pid {pid} of {silo.Name} is not the service.");
-        }
-
-        process.Kill();
-        process.WaitForExit(TimeSpan.FromSeconds(10));
-        File.Delete(pidFile);
+        // "killed silo-N (pid P) at <Unix milliseconds>"
+        var killedAt = long.Parse(output.Trim().Split(' ')[^1], CultureInfo.InvariantCulture);
+        return DateTimeOffset.FromUnixTimeMilliseconds(killedAt);
     }
 
     /// <summary>Starts a killed silo again on its ports and waits until it is ready.</summary>
@@ -97,7 +92,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    private static async Task RunScriptAsync(string script, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] arguments)
+    /// <summary>Runs the script to its end, echoes its output and returns it.</summary>
+    private static async Task<string> RunScriptAsync(string script, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] arguments)
     {
         var start = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
@@ -125,7 +121,8 @@ internal sealed class LocalCluster : IAsyncDisposable
             throw;
         }
 
-        foreach (var line in (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var text = await output;
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             Console.Out.WriteLine($"  {line}");
         }
@@ -134,6 +131,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             throw new InvalidOperationException($"cluster.sh {arguments[0]} failed (exit {process.ExitCode}): {(await errors).Trim()}");
         }
+
+        return text;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

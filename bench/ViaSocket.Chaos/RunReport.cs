@@ -36,6 +36,7 @@ internal static class RunReport
         Settings(text, run);
         Results(text, run);
         Failures(text, run);
+        LostAtKills(text, run);
         Timeline(text, run);
         Definitions(text, run);
 
@@ -85,7 +86,7 @@ internal static class RunReport
         Line(text, "|---|---:|---:|");
         Line(text, $"| credential calls ok (first attempt) / retried (ok after 1-{CredentialReaders.MaxAttempts - 1} retries) / failed | {(run.Settings.Mode == RunSettings.ChaosMode ? "failed 0" : "(tokens expire while the provider is down)")} | {r.Ok:N0} / {r.Retried:N0} / {r.Failed:N0} of {calls:N0} ({calls / Math.Max(1, run.ReadersSeconds):N0}/s; {r.Attempts:N0} attempts) |");
         Line(text, $"| expired credentials served: by the answer's `expiresAt` / refused by the provider | 0 / 0 | {r.ExpiredByExpiresAt:N0} / {r.RejectedByProvider:N0} |");
-        Line(text, $"| refresh-token reuse seen by the token server | 0 | {run.RefreshTokenReuses:N0} |");
+        Line(text, $"| refresh-token reuse seen by the token server | 0 | {run.Reuses.Count:N0} |");
         Line(text, $"| connections in `reauth_required`: at the end / most at one time | 0 | {reauthAtEnd:N0} / {Max(run.Samples, x => x.ReauthRequired):N0} |");
         Line(text, $"| connections lost (usable before, not after) | 0 | {run.Final.Lost.Count:N0}{(run.Final.Checked < run.Settings.Connections ? $" of {run.Final.Checked:N0} checked" : string.Empty)} |");
         Line(text, $"| grants still valid at the provider | {run.Settings.Connections:N0} | {run.ActiveGrants:N0} |");
@@ -163,6 +164,77 @@ internal static class RunReport
         }
 
         Line(text);
+    }
+
+    /// <summary>
+    /// Which kill each refresh-token reuse came from, beside what the victim said was unsaved just before: a kill loses
+    /// the rotated tokens of the refreshes it catches between the provider's answer and the store.
+    /// </summary>
+    private static void LostAtKills(StringBuilder text, RunOutcome run)
+    {
+        if (run.Kills.Count == 0)
+        {
+            return;
+        }
+
+        // Each reuse belongs to the kill nearest to the provider's answer that retired its token: a request the victim
+        // sent just before dying can still be answered (and its token rotated) just after.
+        var byKill = new List<TimeSpan>[run.Kills.Count];
+        var unexplained = 0;
+        foreach (var reuse in run.Reuses)
+        {
+            if (reuse.RetiredAt is not { } retiredAt)
+            {
+                unexplained++;
+                continue;
+            }
+
+            var kill = Enumerable.Range(0, run.Kills.Count).MinBy(i => (run.Kills[i].At - retiredAt).Duration());
+            (byKill[kill] ??= []).Add(retiredAt - run.Kills[kill].At);
+        }
+
+        Line(text, "## Refresh tokens lost at kills");
+        Line(text);
+        Line(text, "`cluster.sh kill-silo` kills at a set moment, armed seconds ahead, so the kills do not depend on when this process (which hosts the provider) gets to run. Each refresh-token reuse is put at the kill nearest to the provider's answer that retired the reused token, the answer that was never stored; its offset is that answer's time minus the kill's (negative: answered before the kill and not stored by then; positive: a request the victim had sent before dying, answered after).");
+        Line(text);
+        Line(text, $"The pause columns: the longest pause of this process (which hosts the provider) ending from 1 s before the kill to 1 s after it, on a dedicated thread / on the thread pool; pauses under {PauseProbe.Threshold.TotalMilliseconds:0} ms are not kept.");
+        Line(text);
+        Line(text, "| s | silo | reuses | offsets of their lost answers (ms) | pause: thread / thread pool (ms) |");
+        Line(text, "|---:|---|---:|---|---:|");
+        var pauses = run.Pauses.Pauses;
+        for (var i = 0; i < run.Kills.Count; i++)
+        {
+            var kill = run.Kills[i];
+            var offsets = (byKill[i] ?? []).Order().Select(o => o.TotalMilliseconds.ToString("+0;-0;0", CultureInfo.InvariantCulture));
+            var near = pauses.Where(p => (p.EndedAt - kill.At).Duration() <= TimeSpan.FromSeconds(1)).ToList();
+            Line(text, $"| {kill.Second:0.0} | {kill.Silo} | {byKill[i]?.Count ?? 0} | {string.Join(", ", offsets)} | {Longest(near, PauseProbe.Thread)} / {Longest(near, PauseProbe.ThreadPool)} |");
+        }
+
+        Line(text);
+        Line(text, $"Reuses of a token that was not the one retired last (not explained by a lost answer): {unexplained}.");
+        Line(text);
+        var scrapes = run.Scrapes;
+        Line(text, $"Every silo's `/metrics` every {SiloScrapes.Interval.TotalSeconds:0} s during the disruption, summed over the silo processes (a killed one up to its last scrape; histogram bucket bounds)"
+            + (scrapes.MissedScrapes > 0 ? $"; {scrapes.MissedScrapes} scrapes got no answer (silos being killed or restarted)" : string.Empty) + ":");
+        Line(text);
+        Line(text, $"- successful Refresh Token calls (`viasocket.block.duration`, request to parsed answer): {scrapes.RefreshCalls.Describe()};");
+        Line(text, $"- stores of their new tokens (`viasocket.refresh.store_duration`, parsed answer to state written): {scrapes.Stores.Describe()};");
+        Line(text, $"- refreshes unsaved in one silo at a scrape (`viasocket.refresh.unsaved`), mean / most: {scrapes.MeanUnsaved:0.0} / {scrapes.MostUnsaved:0}; the mean is what a kill at a random moment finds (an upper bound of what it loses: it counts requests the provider may not have seen), against {(run.Kills.Count == 0 ? 0 : (double)run.Reuses.Count / run.Kills.Count):0.0} reuses per kill measured.");
+        Line(text);
+        Line(text, string.Create(CultureInfo.InvariantCulture,
+            $"This process during the disruption: garbage collections paused it {run.Pauses.GcPause.TotalSeconds:0.0} s in all ({run.Pauses.Gen2Collections} gen-2 collections); pauses of at least {PauseProbe.Threshold.TotalMilliseconds:0} ms: {Pauses(pauses, PauseProbe.Thread)} on the thread, {Pauses(pauses, PauseProbe.ThreadPool)} on the thread pool."));
+        Line(text);
+
+        static string Longest(List<ProcessPause> near, string kind) =>
+            near.Where(p => p.Kind == kind).Select(p => p.Length.TotalMilliseconds).DefaultIfEmpty(0).Max().ToString("0", CultureInfo.InvariantCulture);
+
+        static string Pauses(IReadOnlyList<ProcessPause> all, string kind)
+        {
+            var ofKind = all.Where(p => p.Kind == kind).ToList();
+            return ofKind.Count == 0
+                ? "none"
+                : string.Create(CultureInfo.InvariantCulture, $"{ofKind.Count} (longest {ofKind.Max(p => p.Length.TotalMilliseconds):0} ms, {ofKind.Sum(p => p.Length.TotalSeconds):0.0} s in all)");
+        }
     }
 
     private static void Timeline(StringBuilder text, RunOutcome run)
