@@ -33,34 +33,30 @@ internal static class ClusterFailures
 }
 
 /// <summary>
-/// Retries an API request whose grain call failed because a silo died or was unreachable. Until the cluster declares a
-/// killed silo dead (a few seconds), calls to the grains it hosted fail fast; once it does, the same call activates them
-/// on a survivor. Every API operation tolerates a repeat (reads; refresh and disconnect are idempotent; a repeated
-/// start makes a fresh attempt), so the caller gets an answer instead of a 500.
+/// Retries work whose grain call failed because a silo died or was unreachable. Until the cluster declares a killed
+/// silo dead (a few seconds), calls to the grains it hosted fail fast; once it does, the same call activates them on a
+/// survivor. One request has one budget (<c>GrainCallRetryBudget</c>), shared by everything in it that retries: the
+/// API key's verification and the endpoint.
 /// </summary>
-internal sealed partial class ClusterCallRetryFilter(IOptions<ServerOptions> options, ViaSocketMetrics metrics, ILogger<ClusterCallRetryFilter> logger) : IEndpointFilter
+internal sealed partial class ClusterCallRetry(IOptions<ServerOptions> options, ViaSocketMetrics metrics, ILogger<ClusterCallRetry> logger)
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+    private static readonly object StartedKey = new();
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <param name="beforeRetry">Runs before each repeat (a handler that read the body must find it again).</param>
+    public async Task<T> RunAsync<T>(HttpContext http, Func<Task<T>> call, Action? beforeRetry = null)
     {
-        var http = context.HttpContext;
-        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
-        {
-            // A handler that reads the body itself must find it again on the retry.
-            http.Request.EnableBuffering();
-        }
-
         // Real time on purpose: the wait is for a real cluster to notice a dead silo, whatever clock the service runs on.
-        var started = Stopwatch.GetTimestamp();
+        var started = http.Items.TryGetValue(StartedKey, out var value) && value is long first ? first : Stopwatch.GetTimestamp();
+        http.Items[StartedKey] = started;
         var budget = options.Value.Cluster.GrainCallRetryBudget;
         var delay = FirstDelay;
         while (true)
         {
             try
             {
-                return await next(context);
+                return await call();
             }
             catch (Exception exception) when (ClusterFailures.IsTransient(exception)
                 && !http.Response.HasStarted
@@ -71,16 +67,39 @@ internal sealed partial class ClusterCallRetryFilter(IOptions<ServerOptions> opt
                 LogRetrying(logger, http.Request.Method, http.GetEndpoint()?.DisplayName ?? "unknown", exception.GetType().Name, delay.TotalMilliseconds);
                 await Task.Delay(delay, http.RequestAborted);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
-                if (http.Request.Body.CanSeek)
-                {
-                    http.Request.Body.Position = 0;
-                }
+                beforeRetry?.Invoke();
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Endpoint}: a silo was unreachable ({ErrorType}); retrying in {DelayMs} ms")]
     private static partial void LogRetrying(ILogger logger, string method, string endpoint, string errorType, double delayMs);
+}
+
+/// <summary>
+/// Retries an API request whose grain call failed because a silo died or was unreachable. Every API operation tolerates
+/// a repeat (reads; refresh and disconnect are idempotent; a repeated start makes a fresh attempt), so the caller gets an
+/// answer instead of a 500.
+/// </summary>
+internal sealed class ClusterCallRetryFilter(ClusterCallRetry retry) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            // A handler that reads the body itself must find it again on the retry.
+            http.Request.EnableBuffering();
+        }
+
+        return await retry.RunAsync(http, () => next(context).AsTask(), () =>
+        {
+            if (http.Request.Body.CanSeek)
+            {
+                http.Request.Body.Position = 0;
+            }
+        });
+    }
 }
 
 /// <summary>

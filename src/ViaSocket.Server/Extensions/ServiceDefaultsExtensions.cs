@@ -23,6 +23,7 @@ internal static class ServiceDefaultsExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StorageExceptionHandler>();
         builder.Services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
+        builder.Services.AddSingleton<ClusterCallRetry>();
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag])
             .AddCheck<ClusterHealthCheck>("orleans", tags: [HealthApi.ReadyTag]);

@@ -20,7 +20,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     IGrainFactory grains,
     IMemoryCache cache,
-    UiSessionCookie uiSession) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    UiSessionCookie uiSession,
+    ClusterCallRetry retry) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
@@ -71,8 +72,10 @@ internal sealed class ApiKeyAuthenticationHandler(
         return verified;
     }
 
+    // Authentication runs before the endpoint's retry: a key whose grain lived on a silo that just died is asked again
+    // once the cluster has declared it dead, within the same request's budget, instead of answering 503 at once.
     private async Task<AuthenticateResult> AuthenticateAsync(ApiKey key) =>
-        await VerifyKeyAsync(key, grains, cache) is { } verified
+        await retry.RunAsync(Context, () => VerifyKeyAsync(key, grains, cache)) is { } verified
             ? AuthenticateResult.Success(new AuthenticationTicket(verified.Principal, SchemeName))
             : AuthenticateResult.Fail("Unknown or revoked API key.");
 

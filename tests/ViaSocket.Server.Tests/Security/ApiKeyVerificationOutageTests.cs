@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using ViaSocket.Server.Security;
@@ -10,12 +11,42 @@ namespace ViaSocket.Server.Tests.Security;
 
 /// <summary>
 /// Checking an API key is a grain call, made by the authentication middleware before any endpoint runs. When the
-/// key's grain cannot be reached (its silo is dying), the caller gets a 503 problem to retry, not a bare 500 and not
-/// a 401 that would make it think the key is wrong.
+/// key's grain cannot be reached (its silo is dying), it is asked again within the request's retry budget, as the
+/// endpoint's own grain calls are; once that runs out, the caller gets a 503 problem to retry, not a bare 500 and not a
+/// 401 that would make it think the key is wrong.
 /// </summary>
 public sealed class ApiKeyVerificationOutageTests(ApiKeyVerificationOutageTests.UnreachableKeyGrainFixture fixture)
     : IClassFixture<ApiKeyVerificationOutageTests.UnreachableKeyGrainFixture>
 {
+    [Fact]
+    public async Task A_key_grain_unreachable_for_a_moment_is_asked_again_and_the_request_is_answered()
+    {
+        using var created = await fixture.Flow.Api.PostAsJsonAsync("/v1/api-keys", new { scopes = new[] { "connections:read" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using var client = fixture.Host.CreateClient((string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["apiKey"]!);
+
+        // The first use of a new key asks its grain; the silo hosting it is being declared dead.
+        fixture.Faults.FailNext(2);
+        HttpResponseMessage response;
+        int failuresLeft;
+        try
+        {
+            response = await client.GetAsync("/v1/connections");
+        }
+        finally
+        {
+            failuresLeft = fixture.Faults.FailuresLeft;
+            fixture.Faults.FailNext(0);
+        }
+
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(0, failuresLeft);
+    }
+
     [Fact]
     public async Task An_unreachable_key_grain_answers_503_cluster_unavailable()
     {
@@ -50,11 +81,34 @@ public sealed class ApiKeyVerificationOutageTests(ApiKeyVerificationOutageTests.
     public sealed class KeyGrainFaults : IOutgoingGrainCallFilter
     {
         public volatile bool Failing;
+        private int failuresLeft;
+
+        public int FailuresLeft => Volatile.Read(ref failuresLeft);
+
+        /// <summary>Fails the next <paramref name="count"/> calls to key grains, then lets them through.</summary>
+        public void FailNext(int count) => Volatile.Write(ref failuresLeft, count);
 
         public Task Invoke(IOutgoingGrainCallContext context) =>
-            Failing && context.InterfaceMethod?.DeclaringType == typeof(IApiKeyGrain)
+            context.InterfaceMethod?.DeclaringType == typeof(IApiKeyGrain) && (Failing || TakeFailure())
                 ? throw new TimeoutException("Response did not arrive on time (injected by the test).")
                 : context.Invoke();
+
+        private bool TakeFailure()
+        {
+            var left = Volatile.Read(ref failuresLeft);
+            while (left > 0)
+            {
+                var seen = Interlocked.CompareExchange(ref failuresLeft, left - 1, left);
+                if (seen == left)
+                {
+                    return true;
+                }
+
+                left = seen;
+            }
+
+            return false;
+        }
     }
 
     public sealed class UnreachableKeyGrainFixture : ServiceFixture
