@@ -97,6 +97,26 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>SIGKILL: no graceful shutdown, no membership goodbye; the cluster has to notice.</summary>
     public void Kill() => process.Kill(entireProcessTree: true);
 
+    /// <summary>SIGTERM, as an orchestrator stopping a pod, and waits up to <paramref name="limit"/> for the process to exit.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan limit)
+    {
+        using (var signal = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)

@@ -9,7 +9,7 @@ using ViaSocket.TestProvider;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
 
-/// <summary>Two silo processes on one PostgreSQL; the one hosting a connection is killed with SIGKILL.</summary>
+/// <summary>Two silo processes on one PostgreSQL; the one hosting a connection is killed with SIGKILL or stopped with SIGTERM.</summary>
 public sealed class SiloFailoverTests
 {
     [Fact]
@@ -62,6 +62,33 @@ public sealed class SiloFailoverTests
         Assert.All(answers, answer => Assert.True(answer.StatusCode == System.Net.HttpStatusCode.OK, $"{(int)answer.StatusCode}: {answer.Body}"));
         var token = ((string)JsonNode.Parse(answers[0].Body)!["headers"]!["Authorization"]!)["Bearer ".Length..];
         Assert.True(cluster.Provider.IsAccessTokenActive(token));
+    }
+
+    [Fact]
+    public async Task When_the_hosting_silo_is_stopped_during_a_refresh_the_rotated_token_is_stored_not_lost()
+    {
+        await using var cluster = await TwoSilos.StartWithConnectionAsync(TimeSpan.FromHours(1));
+        var provider = cluster.Provider;
+        var providerAnswer = provider.HoldNextIssuedTokens(ProviderDefinitions.ClientId);
+        using var survivorApi = cluster.SurvivorApi();
+
+        // The provider has rotated the refresh token and holds its answer while the hosting silo is asked to stop.
+        var refresh = survivorApi.PostAsync($"/v1/connections/{cluster.ConnectionId}/refresh", null);
+        await providerAnswer.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        var stopping = cluster.Victim.TerminateAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        providerAnswer.Release();
+        Assert.True(await stopping, "the silo did not stop within 60 s of SIGTERM");
+        (await refresh).Dispose();
+
+        // Had the new refresh token been dropped with the activation, the next refresh would present the retired one.
+        await Task.Delay(TimeSpan.FromSeconds(5.5)); // past the window in which an on-demand refresh is answered with the fresh token
+        using var next = await survivorApi.PostAsync($"/v1/connections/{cluster.ConnectionId}/refresh", null);
+        var body = await next.Content.ReadAsStringAsync();
+
+        Assert.True(next.IsSuccessStatusCode, $"{(int)next.StatusCode}: {body}");
+        Assert.Equal(0, provider.RefreshTokenReuseCount);
+        Assert.Equal(2, provider.RefreshGrantLog.Count(r => r.StatusCode == 200));
     }
 
     /// <summary>Two silo processes, one active connection, and which of the two hosts it (the victim).</summary>
