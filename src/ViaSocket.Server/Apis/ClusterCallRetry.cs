@@ -44,32 +44,46 @@ internal sealed partial class ClusterCallRetry(IOptions<ServerOptions> options, 
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
     private static readonly object StartedKey = new();
 
+    /// <param name="state">What <paramref name="call"/> needs, so the path without failures allocates no closure.</param>
     /// <param name="beforeRetry">Runs before each repeat (a handler that read the body must find it again).</param>
-    public async Task<T> RunAsync<T>(HttpContext http, Func<Task<T>> call, Action? beforeRetry = null)
+    public async ValueTask<T> RunAsync<TState, T>(HttpContext http, TState state, Func<TState, ValueTask<T>> call, Action<TState>? beforeRetry = null)
     {
         // Real time on purpose: the wait is for a real cluster to notice a dead silo, whatever clock the service runs on.
-        var started = http.Items.TryGetValue(StartedKey, out var value) && value is long first ? first : Stopwatch.GetTimestamp();
-        http.Items[StartedKey] = started;
-        var budget = options.Value.Cluster.GrainCallRetryBudget;
+        var entered = Stopwatch.GetTimestamp();
         var delay = FirstDelay;
         while (true)
         {
             try
             {
-                return await call();
+                return await call(state);
             }
             catch (Exception exception) when (ClusterFailures.IsTransient(exception)
                 && !http.Response.HasStarted
                 && !http.RequestAborted.IsCancellationRequested
-                && Stopwatch.GetElapsedTime(started) + delay < budget)
+                && Stopwatch.GetElapsedTime(BudgetStart(http, entered)) + delay < options.Value.Cluster.GrainCallRetryBudget)
             {
                 metrics.GrainCallRetried(abandoned: false);
                 LogRetrying(logger, http.Request.Method, http.GetEndpoint()?.DisplayName ?? "unknown", exception.GetType().Name, delay.TotalMilliseconds);
                 await Task.Delay(delay, http.RequestAborted);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
-                beforeRetry?.Invoke();
+                beforeRetry?.Invoke(state);
             }
         }
+    }
+
+    /// <summary>
+    /// When the request's budget started: when the first part of it that failed had begun. Kept on the request only once
+    /// something failed, so a request without failures writes nothing there.
+    /// </summary>
+    private static long BudgetStart(HttpContext http, long entered)
+    {
+        if (http.Items.TryGetValue(StartedKey, out var value) && value is long earlier && earlier <= entered)
+        {
+            return earlier;
+        }
+
+        http.Items[StartedKey] = entered;
+        return entered;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Endpoint}: a silo was unreachable ({ErrorType}); retrying in {DelayMs} ms")]
@@ -83,7 +97,7 @@ internal sealed partial class ClusterCallRetry(IOptions<ServerOptions> options, 
 /// </summary>
 internal sealed class ClusterCallRetryFilter(ClusterCallRetry retry) : IEndpointFilter
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
@@ -92,13 +106,15 @@ internal sealed class ClusterCallRetryFilter(ClusterCallRetry retry) : IEndpoint
             http.Request.EnableBuffering();
         }
 
-        return await retry.RunAsync(http, () => next(context).AsTask(), () =>
+        return retry.RunAsync(http, (Next: next, Context: context), static s => s.Next(s.Context), static s => Rewind(s.Context.HttpContext.Request));
+    }
+
+    private static void Rewind(HttpRequest request)
+    {
+        if (request.Body.CanSeek)
         {
-            if (http.Request.Body.CanSeek)
-            {
-                http.Request.Body.Position = 0;
-            }
-        });
+            request.Body.Position = 0;
+        }
     }
 }
 

@@ -51,15 +51,18 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     /// <summary>The key's identity if its grain knows it and it is not revoked, cached for a short while.</summary>
     public static async Task<ApiKeyIdentity?> VerifyAsync(ApiKey key, IGrainFactory grains, IMemoryCache cache) =>
-        (await VerifyKeyAsync(key, grains, cache))?.Identity;
+        (await VerifyKeyAsync(key, grains, cache, retrying: null))?.Identity;
 
-    private static async Task<VerifiedKey?> VerifyKeyAsync(ApiKey key, IGrainFactory grains, IMemoryCache cache)
+    /// <param name="retrying">When set, the grain call is retried while its silo is being declared dead, within the request's budget.</param>
+    private static async Task<VerifiedKey?> VerifyKeyAsync(ApiKey key, IGrainFactory grains, IMemoryCache cache, (ClusterCallRetry Retry, HttpContext Http)? retrying)
     {
         // Keyed by the presented secret itself, so a cache hit costs a dictionary lookup and no hashing.
         var cacheKey = (key.KeyId, key.Secret);
         if (!cache.TryGetValue(cacheKey, out VerifiedKey? verified))
         {
-            var identity = await grains.GetGrain<IApiKeyGrain>(key.KeyId).VerifyAsync(key.SecretHash());
+            var identity = retrying is (var retry, var http)
+                ? await retry.RunAsync(http, (Grains: grains, Key: key), static s => new ValueTask<ApiKeyIdentity?>(AskGrainAsync(s.Grains, s.Key)))
+                : await AskGrainAsync(grains, key);
             if (identity is null)
             {
                 return null;
@@ -72,10 +75,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         return verified;
     }
 
+    private static Task<ApiKeyIdentity?> AskGrainAsync(IGrainFactory grains, ApiKey key) => grains.GetGrain<IApiKeyGrain>(key.KeyId).VerifyAsync(key.SecretHash());
+
     // Authentication runs before the endpoint's retry: a key whose grain lived on a silo that just died is asked again
     // once the cluster has declared it dead, within the same request's budget, instead of answering 503 at once.
     private async Task<AuthenticateResult> AuthenticateAsync(ApiKey key) =>
-        await retry.RunAsync(Context, () => VerifyKeyAsync(key, grains, cache)) is { } verified
+        await VerifyKeyAsync(key, grains, cache, (retry, Context)) is { } verified
             ? AuthenticateResult.Success(new AuthenticationTicket(verified.Principal, SchemeName))
             : AuthenticateResult.Fail("Unknown or revoked API key.");
 
