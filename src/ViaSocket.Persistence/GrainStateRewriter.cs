@@ -8,22 +8,23 @@ namespace ViaSocket.Persistence;
 /// </summary>
 public static class GrainStateRewriter
 {
-    /// <param name="rewrite">Returns the new payload text, or null to leave the row as it is.</param>
+    /// <param name="rewrite">Given the payload text and the row's version (the Orleans ETag, which a rewrite leaves as
+    /// it is), returns the new payload text, or null to leave the row as it is.</param>
     /// <returns>How many rows were read and how many were rewritten.</returns>
     public static async Task<(int Read, int Rewritten)> RewriteAsync(
-        NpgsqlDataSource dataSource, string serviceId, Func<string, string?> rewrite, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, string serviceId, Func<string, long, string?> rewrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(rewrite);
-        var rows = new List<(string StateName, long N0, long N1, string? Extension, byte[] Payload)>();
+        var rows = new List<(string StateName, long N0, long N1, string? Extension, byte[] Payload, long Version)>();
         await using (var select = dataSource.CreateCommand(
-            "SELECT state_name, grain_id_n0, grain_id_n1, grain_id_extension, payload FROM orleans_storage WHERE service_id = @service AND payload IS NOT NULL"))
+            "SELECT state_name, grain_id_n0, grain_id_n1, grain_id_extension, payload, version FROM orleans_storage WHERE service_id = @service AND payload IS NOT NULL"))
         {
             select.Parameters.AddWithValue("service", serviceId);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<byte[]>(4)));
+                rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.GetInt32(5)));
             }
         }
 
@@ -31,7 +32,7 @@ public static class GrainStateRewriter
         foreach (var row in rows)
         {
             var current = System.Text.Encoding.UTF8.GetString(row.Payload);
-            if (rewrite(current) is not { } replacement)
+            if (rewrite(current, row.Version) is not { } replacement)
             {
                 continue;
             }

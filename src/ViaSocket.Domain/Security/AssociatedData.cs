@@ -29,6 +29,21 @@ public static class AssociatedData
         return builder.ToString();
     }
 
+    /// <summary>
+    /// <paramref name="associatedData"/> bound to one version of its record: <c>&lt;length&gt;:&lt;associatedData&gt;|version:&lt;n&gt;</c>,
+    /// so a ciphertext written for one version of a row does not decrypt as another version of it (see <see cref="RowVersion"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="associatedData"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="version"/> is not positive.</exception>
+    public static string WithVersion(string associatedData, long version)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(associatedData);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
+        var builder = new StringBuilder(associatedData.Length + 32);
+        Append(builder, associatedData);
+        return builder.Append("|version:").Append(version.ToString(CultureInfo.InvariantCulture)).ToString();
+    }
+
     private static void Append(StringBuilder builder, string part) =>
         builder.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part);
 }

@@ -11,6 +11,9 @@ public enum SecretDecryptionFailure
 
     /// <summary>An AES-GCM tag did not verify: the associated data differs (another record) or the value was altered.</summary>
     AuthenticationFailed,
+
+    /// <summary>The value decrypts but was written for another version of its record: an older copy was restored (see <see cref="RowVersion"/>).</summary>
+    RolledBack,
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -9,9 +10,15 @@ namespace ViaSocket.Grains.Storage;
 /// <summary>
 /// Encrypts every grain state at rest. Wraps another grain storage: the state is serialized, encrypted as one
 /// AES-256-GCM envelope (<see cref="SecretProtector"/>) whose associated data is the state name and grain id (which
-/// includes the workspace), and handed to the inner storage as an <see cref="EncryptedState"/>. A row copied onto
-/// another grain therefore fails to decrypt, and key rotation re-wraps data keys without touching payloads.
+/// includes the workspace) and the row version the write produces (<see cref="RowVersion"/>), and handed to the inner
+/// storage as an <see cref="EncryptedState"/>. A row copied onto another grain, or an older ciphertext copied back into
+/// its row, therefore fails to load, and key rotation re-wraps data keys without touching payloads.
 /// </summary>
+/// <remarks>
+/// The inner storage must count versions as the PostgreSQL grain storage does (ETag = row version, 1 on insert, one
+/// more per write). Rows written before versions were bound (no version line) still load and get one on their next
+/// write; <c>rewrap-keys</c> upgrades them all. See <see cref="RowVersion"/> for what the binding does and does not prevent.
+/// </remarks>
 public sealed class EncryptedGrainStorage(IGrainStorage inner, Serializer serializer, SecretProtector protector) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -19,32 +26,42 @@ public sealed class EncryptedGrainStorage(IGrainStorage inner, Serializer serial
         ArgumentNullException.ThrowIfNull(grainState);
         var envelope = new GrainState<EncryptedState>(new EncryptedState(""));
         await inner.ReadStateAsync(stateName, grainId, envelope);
-        (grainState.ETag, grainState.RecordExists) = (envelope.ETag, envelope.RecordExists);
         if (!envelope.RecordExists || envelope.State is not { Value.Length: > 0 } stored)
         {
+            (grainState.ETag, grainState.RecordExists) = (envelope.ETag, envelope.RecordExists);
             return;
         }
 
         var context = AssociatedDataFor(stateName, grainId);
-        var (writtenFor, protectedValue) = EncryptedState.Split(stored.Value);
-        if (writtenFor != context)
+        var row = stored.Parse();
+        if (row.Context != context)
         {
             throw new SecretDecryptionException(
                 SecretDecryptionFailure.AuthenticationFailed,
                 keyId: null,
-                $"The stored state of {context} was written for {writtenFor}: it was copied from another record and is refused.");
+                $"The stored state of {context} was written for {row.Context}: it was copied from another record and is refused.");
         }
 
-        var plaintext = protector.Unprotect(protectedValue, context);
+        // Checked before the activation takes the read ETag: after a refused read it keeps the newer one it had, so
+        // its next write is refused by the storage too instead of overwriting the restored row.
+        if (row.Version is { } version && RowVersion.Refusal(version, envelope.ETag, grainState.ETag) is { } refusal)
+        {
+            throw new SecretDecryptionException(SecretDecryptionFailure.RolledBack, keyId: null, $"The stored state of {context} is refused: {refusal}.");
+        }
+
+        var plaintext = protector.Unprotect(row.ProtectedValue, row.AssociatedData);
         grainState.State = serializer.Deserialize<T>(Convert.FromBase64String(plaintext));
+        (grainState.ETag, grainState.RecordExists) = (envelope.ETag, envelope.RecordExists);
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var context = AssociatedDataFor(stateName, grainId);
+        var version = RowVersion.Next(grainState.ETag);
         var plaintext = Convert.ToBase64String(serializer.SerializeToArray(grainState.State));
-        var envelope = new GrainState<EncryptedState>(EncryptedState.Create(context, protector.Protect(plaintext, context)))
+        var protectedValue = protector.Protect(plaintext, AssociatedData.WithVersion(context, version));
+        var envelope = new GrainState<EncryptedState>(EncryptedState.Create(context, version, protectedValue))
         {
             ETag = grainState.ETag,
             RecordExists = grainState.RecordExists,
@@ -66,23 +83,36 @@ public sealed class EncryptedGrainStorage(IGrainStorage inner, Serializer serial
 }
 
 /// <summary>
-/// What the inner storage stores: <c>&lt;associated data&gt;\n&lt;protected value&gt;</c>. The associated data (state
-/// name and grain id, no secrets) travels in clear so that the key re-wrap command can re-wrap rows without knowing how
-/// the storage lays out grain ids.
+/// What the inner storage stores: <c>&lt;context&gt;\n&lt;version&gt;\n&lt;protected value&gt;</c>, where context is the
+/// state name and grain id and version the row version the ciphertext is bound to (rows written before versions were
+/// bound have no version line). Context and version (no secrets) travel in clear so that the key re-wrap command can
+/// rewrite rows without knowing how the storage lays out grain ids; both are bound into the ciphertext.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EncryptedState([property: Id(0)] string Value)
 {
-    public static EncryptedState Create(string associatedData, string protectedValue) => new(associatedData + "\n" + protectedValue);
+    public static EncryptedState Create(string context, long version, string protectedValue) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{context}\n{version}\n{protectedValue}"));
 
-    public static (string AssociatedData, string ProtectedValue) Split(string value)
+    /// <exception cref="SecretDecryptionException">The value is not an encrypted envelope.</exception>
+    public EncryptedRow Parse()
     {
-        ArgumentNullException.ThrowIfNull(value);
-        var newline = value.IndexOf('\n', StringComparison.Ordinal);
-        return newline < 0
-            ? throw new SecretDecryptionException(SecretDecryptionFailure.Malformed, keyId: null, "The stored state is not an encrypted envelope.")
-            : (value[..newline], value[(newline + 1)..]);
+        var parts = Value.Split('\n');
+        return parts switch
+        {
+            [var context, var protectedValue] => new EncryptedRow(context, null, protectedValue),
+            [var context, var version, var protectedValue] when long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
+                => new EncryptedRow(context, number, protectedValue),
+            _ => throw new SecretDecryptionException(SecretDecryptionFailure.Malformed, keyId: null, "The stored state is not an encrypted envelope."),
+        };
     }
+}
+
+/// <summary>One parsed <see cref="EncryptedState"/>; <see cref="Version"/> is null for rows written before versions were bound.</summary>
+public readonly record struct EncryptedRow(string Context, long? Version, string ProtectedValue)
+{
+    /// <summary>What <see cref="ProtectedValue"/> was encrypted for.</summary>
+    public string AssociatedData => Version is { } version ? Domain.Security.AssociatedData.WithVersion(Context, version) : Context;
 }
 
 /// <summary>Stores <see cref="EncryptedState"/> as its UTF-8 text, so the database row is the envelope itself.</summary>

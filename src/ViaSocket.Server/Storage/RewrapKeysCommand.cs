@@ -8,7 +8,8 @@ namespace ViaSocket.Server.Storage;
 
 /// <summary>
 /// <c>ViaSocket.Server rewrap-keys</c>: moves every stored grain state to the active master key by re-wrapping its
-/// data key. Payloads (the tokens themselves) are never decrypted. Run it after making a new key active; once it
+/// data key, and upgrades rows written before ciphertexts were bound to their row version. Payloads (the tokens
+/// themselves) are decrypted only for that upgrade, in memory. Run it after making a new key active; once it
 /// reports nothing left under old keys, the old key files can be removed.
 /// </summary>
 internal static partial class RewrapKeysCommand
@@ -40,11 +41,19 @@ internal static partial class RewrapKeysCommand
     }
 
     public static Task<(int Read, int Rewritten)> RewrapAsync(NpgsqlDataSource dataSource, string serviceId, SecretProtector protector, CancellationToken cancellationToken) =>
-        GrainStateRewriter.RewriteAsync(dataSource, serviceId, payload =>
+        GrainStateRewriter.RewriteAsync(dataSource, serviceId, (payload, version) =>
         {
-            var (associatedData, protectedValue) = EncryptedState.Split(payload);
-            return protector.NeedsRewrap(protectedValue)
-                ? EncryptedState.Create(associatedData, protector.Rewrap(protectedValue, associatedData)).Value
+            var row = new EncryptedState(payload).Parse();
+            if (row.Version is not { } boundVersion)
+            {
+                // Written before rows were bound to their version: decrypted and encrypted again, bound to the
+                // version the row has now (the rewrite leaves the version column as it is).
+                var plaintext = protector.Unprotect(row.ProtectedValue, row.Context);
+                return EncryptedState.Create(row.Context, version, protector.Protect(plaintext, AssociatedData.WithVersion(row.Context, version))).Value;
+            }
+
+            return protector.NeedsRewrap(row.ProtectedValue)
+                ? EncryptedState.Create(row.Context, boundVersion, protector.Rewrap(row.ProtectedValue, row.AssociatedData)).Value
                 : null;
         }, cancellationToken);
 

@@ -27,4 +27,26 @@ public sealed class AssociatedDataTests
     {
         Assert.Throws<ArgumentException>(() => AssociatedData.For("ws", "connection", "", "clientSecret"));
     }
+
+    [Fact]
+    public void Each_version_of_a_record_has_its_own_associated_data()
+    {
+        var record = AssociatedData.For("ws", "connection", "c-1", "state");
+
+        Assert.NotEqual(AssociatedData.WithVersion(record, 4), AssociatedData.WithVersion(record, 5));
+        Assert.NotEqual(record, AssociatedData.WithVersion(record, 1));
+    }
+
+    [Fact]
+    public void A_ciphertext_bound_to_one_version_does_not_decrypt_as_another()
+    {
+        var protector = new SecretProtector(new MasterKeyRing([MasterKey.Generate("k")], "k"));
+        var record = AssociatedData.For("ws", "connection", "c-1", "state");
+        var older = protector.Protect("rt-old", AssociatedData.WithVersion(record, 4));
+
+        var refused = Assert.Throws<SecretDecryptionException>(() => protector.Unprotect(older, AssociatedData.WithVersion(record, 5)));
+
+        Assert.Equal(SecretDecryptionFailure.AuthenticationFailed, refused.Failure);
+        Assert.Equal("rt-old", protector.Unprotect(older, AssociatedData.WithVersion(record, 4)));
+    }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Npgsql;
+using ViaSocket.Grains.Storage;
+using ViaSocket.Persistence;
 using ViaSocket.Server.Apis;
 using ViaSocket.Server.Storage;
 using ViaSocket.Server.Tests.Infrastructure;
@@ -131,6 +133,143 @@ public sealed class SecretsAtRestTests
         Assert.True((bool)version["clientSecretSet"]!);
     }
 
+    [Fact]
+    public async Task An_older_ciphertext_copied_back_into_its_row_is_refused_instead_of_bringing_back_old_tokens()
+    {
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
+        await using var provider = await TestAuthorizationServer.StartAsync();
+        var apiKey = Server.Security.ApiKey.Generate();
+        var keys = ViaSocketTestHost.NewKeyDirectory();
+        string connectionId;
+        byte[] olderPayload;
+        await using (var host = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys))
+        {
+            provider.RegisterClient(ProviderDefinitions.Client(host.CallbackUrl));
+            var flow = new ConnectFlow(host, provider);
+            await flow.PublishAsync("crm", "v1", ProviderDefinitions.JavaScript(provider));
+            connectionId = (await flow.ConnectAsync("crm", "v1"))["connectionId"];
+            olderPayload = (await ReadRowAsync(connectionString, connectionId)).Payload;
+            using var refresh = await flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        }
+
+        var newer = await ReadRowAsync(connectionString, connectionId);
+        Assert.NotEqual(olderPayload, newer.Payload);
+        await ExecuteAsync(connectionString, "UPDATE orleans_storage SET payload = @payload WHERE state_name = 'connection' AND grain_id_extension LIKE @id",
+            ("payload", olderPayload), ("id", $"%{connectionId}"));
+
+        await using var restarted = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys);
+        using var api = restarted.CreateClient();
+        using var response = await api.GetAsync($"/v1/connections/{connectionId}/credentials");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains(StorageExceptionHandler.Undecryptable, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("RolledBack", restarted.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_ciphertext_moved_to_another_row_with_that_rows_context_and_version_is_refused()
+    {
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
+        await using var provider = await TestAuthorizationServer.StartAsync();
+        var apiKey = Server.Security.ApiKey.Generate();
+        var keys = ViaSocketTestHost.NewKeyDirectory();
+        string victim, attacker;
+        await using (var host = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys))
+        {
+            provider.RegisterClient(ProviderDefinitions.Client(host.CallbackUrl));
+            var flow = new ConnectFlow(host, provider);
+            await flow.PublishAsync("crm", "v1", ProviderDefinitions.JavaScript(provider));
+            victim = (await flow.ConnectAsync("crm", "v1", ownerId: "victim"))["connectionId"];
+            attacker = (await flow.ConnectAsync("crm", "v1", ownerId: "attacker"))["connectionId"];
+        }
+
+        var victimRow = new EncryptedState(Encoding.UTF8.GetString((await ReadRowAsync(connectionString, victim)).Payload)).Parse();
+        var attackerRow = await ReadRowAsync(connectionString, attacker);
+        var attackerContext = new EncryptedState(Encoding.UTF8.GetString(attackerRow.Payload)).Parse().Context;
+        var moved = EncryptedState.Create(attackerContext, attackerRow.Version, victimRow.ProtectedValue).Value;
+        await ExecuteAsync(connectionString, "UPDATE orleans_storage SET payload = @payload WHERE state_name = 'connection' AND grain_id_extension LIKE @id",
+            ("payload", Encoding.UTF8.GetBytes(moved)), ("id", $"%{attacker}"));
+
+        await using var restarted = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys);
+        using var api = restarted.CreateClient();
+        using var response = await api.GetAsync($"/v1/connections/{attacker}/credentials");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains(StorageExceptionHandler.Undecryptable, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var untouched = await api.GetAsync($"/v1/connections/{victim}/credentials");
+        Assert.Equal(HttpStatusCode.OK, untouched.StatusCode);
+    }
+
+    [Fact]
+    public async Task Rows_written_before_versions_were_bound_still_load_and_rewrap_keys_upgrades_them()
+    {
+        var connectionString = await new PostgresFixture().CreateDatabaseAsync();
+        await using var provider = await TestAuthorizationServer.StartAsync();
+        var apiKey = Server.Security.ApiKey.Generate();
+        var keys = ViaSocketTestHost.NewKeyDirectory();
+        string connectionId, tokenBefore;
+        await using (var host = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys))
+        {
+            provider.RegisterClient(ProviderDefinitions.Client(host.CallbackUrl));
+            var flow = new ConnectFlow(host, provider);
+            await flow.PublishAsync("crm", "v1", ProviderDefinitions.JavaScript(provider));
+            connectionId = (await flow.ConnectAsync("crm", "v1"))["connectionId"];
+            tokenBefore = (string)(await flow.GetJsonAsync($"/v1/connections/{connectionId}/credentials"))["headers"]!["Authorization"]!;
+        }
+
+        // The layout of the previous release: "<context>\n<protected value>", encrypted for the context alone.
+        var protector = new Domain.Security.SecretProtector(Domain.Security.MasterKeyRing.LoadFromDirectory(keys));
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var (read, downgraded) = await GrainStateRewriter.RewriteAsync(dataSource, "viasocket-orleans", (payload, _) =>
+        {
+            var row = new EncryptedState(payload).Parse();
+            return row.Context + "\n" + protector.Protect(protector.Unprotect(row.ProtectedValue, row.AssociatedData), row.Context);
+        }, CancellationToken.None);
+        Assert.Equal(read, downgraded);
+
+        await using (var legacy = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys))
+        {
+            var legacyFlow = new ConnectFlow(legacy, provider);
+            Assert.Equal(tokenBefore, (string?)(await legacyFlow.GetJsonAsync($"/v1/connections/{connectionId}/credentials"))["headers"]!["Authorization"]);
+        }
+
+        var (_, upgraded) = await RewrapKeysCommand.RewrapAsync(dataSource, "viasocket-orleans", protector, CancellationToken.None);
+        Assert.True(upgraded >= read, $"upgraded {upgraded} of {read}");
+        Assert.All(await ReadAllPayloadsAsync(connectionString), payload => Assert.NotNull(new EncryptedState(payload).Parse().Version));
+
+        await using var restarted = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys);
+        var restartedFlow = new ConnectFlow(restarted, provider);
+        Assert.Equal(tokenBefore, (string?)(await restartedFlow.GetJsonAsync($"/v1/connections/{connectionId}/credentials"))["headers"]!["Authorization"]);
+        Assert.True((bool)(await restartedFlow.GetJsonAsync("/v1/plugins/crm/auth-versions/v1"))["clientSecretSet"]!);
+    }
+
+    private static async Task<(byte[] Payload, long Version)> ReadRowAsync(string connectionString, string connectionId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand("SELECT payload, version FROM orleans_storage WHERE state_name = 'connection' AND grain_id_extension LIKE @id", connection);
+        select.Parameters.AddWithValue("id", $"%{connectionId}");
+        await using var reader = await select.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetFieldValue<byte[]>(0), reader.GetInt32(1));
+    }
+
+    private static async Task<List<string>> ReadAllPayloadsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand("SELECT payload FROM orleans_storage WHERE payload IS NOT NULL", connection);
+        await using var reader = await select.ExecuteReaderAsync();
+        var payloads = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            payloads.Add(Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(0)));
+        }
+
+        return payloads;
+    }
+
     private static async Task<string> DumpAllTablesAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -166,7 +305,7 @@ public sealed class SecretsAtRestTests
         return dump.ToString();
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql, params (string Name, string Value)[] parameters)
+    private static async Task ExecuteAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
