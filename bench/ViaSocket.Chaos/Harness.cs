@@ -108,7 +108,8 @@ internal static class Harness
 
         var events = new List<RunEvent>();
         var kills = new List<SiloKill>();
-        using var scraper = new HttpClient();
+        // /metrics on the API listener answers operator keys only; the bootstrap key is one.
+        using var scraper = new HttpClient { DefaultRequestHeaders = { Authorization = new("Bearer", apiKey) } };
         var scrapes = new SiloScrapes(scraper, cluster.Silos);
         using var stopScraping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var scraping = scrapes.RunAsync(stopScraping.Token);

@@ -22,8 +22,10 @@ public static class ViaSocketApplication
         builder.AddSharedDataProtection();
         builder.AddRequestLimits();
         builder.AddRateLimits();
+        builder.AddTrustedProxies();
 
         var app = builder.Build();
+        app.UseTrustedProxies();
         app.UseServiceDefaults();
 
         // Explicitly inside the exception handler: left implicit, ASP.NET Core runs authentication ahead of it, and an

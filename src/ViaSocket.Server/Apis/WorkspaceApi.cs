@@ -37,7 +37,8 @@ internal static class WorkspaceApi
 }
 
 /// <param name="AllowedReturnUrlHosts">
-/// Hosts a connection's <c>returnUrl</c> may point to: exact hosts or <c>*.example.com</c> (any subdomain). Empty
+/// Origins a connection's <c>returnUrl</c> may point to: exact hosts or <c>*.example.com</c> (any subdomain), on https
+/// port 443; <c>http://localhost:3000</c> or <c>https://*.example.com:8443</c> name another scheme or port. Empty
 /// allows none; users then see the service's own result page.
 /// </param>
 public sealed record WorkspaceSettingsRequest(IReadOnlyList<string>? AllowedReturnUrlHosts);

@@ -117,7 +117,7 @@ internal static class ObservabilityExtensions
 
     /// <summary>
     /// Logging scopes per request; the OpenAPI document (<c>/openapi/v1.json</c>) and its Scalar reference page
-    /// (<c>/docs</c>); <c>/metrics</c> for Prometheus; the Orleans Dashboard under <c>/dashboard</c> for operator keys
+    /// (<c>/docs</c>); <c>/metrics</c> for Prometheus (on its own port, or for operator keys); the Orleans Dashboard under <c>/dashboard</c> for operator keys
     /// when enabled.
     /// </summary>
     public static void UseObservability(this WebApplication app)
@@ -130,11 +130,15 @@ internal static class ObservabilityExtensions
         app.Services.GetRequiredService<ConnectionStatusGauge>();
 
         var observability = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value;
-        if (observability.PrometheusEnabled)
+        if (observability.PrometheusEnabled && observability.PrometheusPort is { } port)
         {
-            var port = observability.PrometheusPort;
-            app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>
-                http.Request.Path == MetricsPath && (port is null || http.Connection.LocalPort == port));
+            // Only connections to the management listener's own port (the socket's, which no header can change).
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(http => http.Request.Path == MetricsPath && http.Connection.LocalPort == port);
+        }
+        else if (observability.PrometheusEnabled)
+        {
+            // On the API listener the metrics (workspaces' traffic, plugin ids, error rates) are for operators only.
+            app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(ApiKeyScopes.Operator);
         }
 
         if (app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value.Enabled)

@@ -5,12 +5,17 @@ public sealed class ObservabilityOptions
 {
     public const string SectionName = "Observability";
 
-    /// <summary>Serves the Prometheus scrape endpoint <c>/metrics</c> (unauthenticated). The default value is true.</summary>
+    /// <summary>
+    /// Serves the Prometheus scrape endpoint <c>/metrics</c>: on <see cref="PrometheusPort"/> when set, otherwise on
+    /// the API listener to API keys with the <c>operator</c> scope only. The default value is true.
+    /// </summary>
     public bool PrometheusEnabled { get; set; } = true;
 
     /// <summary>
-    /// When set, <c>/metrics</c> answers only on connections to this local port (add a URL with it to <c>Urls</c>), so
-    /// the public listener never serves it. The default value is none: every listener serves it.
+    /// When set, <c>/metrics</c> answers without a key, only on connections to this local port (add a URL with it to
+    /// <c>Urls</c>, e.g. <c>http://127.0.0.1:9464</c>, a management address), and never on the API listener. The
+    /// default value is none: <c>/metrics</c> is on the API listener and needs an operator key
+    /// (<c>Authorization: Bearer vso_...</c>).
     /// </summary>
     public int? PrometheusPort { get; set; }
 }

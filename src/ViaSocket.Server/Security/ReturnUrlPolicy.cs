@@ -5,7 +5,8 @@ using ViaSocket.Workspaces;
 namespace ViaSocket.Server.Security;
 
 /// <summary>
-/// Decides where a connection may send its user after the OAuth callback: only to hosts its workspace allows
+/// Decides where a connection may send its user after the OAuth callback: only to origins (scheme, host and port)
+/// its workspace allows
 /// (<see cref="IWorkspaceSettingsGrain"/>), so the callback never serves as an open redirect. A workspace with an
 /// empty allowlist allows no return URL; its users see the service's own result page.
 /// </summary>
@@ -26,7 +27,7 @@ internal sealed class ReturnUrlPolicy(IGrainFactory grains, IMemoryCache cache)
             ? null
             : new ConnectionError(
                 NotAllowedCode,
-                $"returnUrl host '{returnUrl.IdnHost}' is not allowed for this workspace; allow it in allowedReturnUrlHosts (PUT /v1/workspace/settings).");
+                $"returnUrl origin '{returnUrl.Scheme}://{returnUrl.IdnHost}:{returnUrl.Port}' is not allowed for this workspace; allow it in allowedReturnUrlHosts (PUT /v1/workspace/settings): a bare host allows https on port 443 only, 'http://host:port' any other scheme and port.");
     }
 
     public async Task<UpdateWorkspaceSettingsResult> UpdateAsync(string workspaceId, UpdateWorkspaceSettings command)

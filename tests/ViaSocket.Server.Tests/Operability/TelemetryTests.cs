@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
@@ -99,7 +101,26 @@ public sealed class TelemetryTests(TelemetryTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task The_prometheus_endpoint_serves_the_service_instruments_without_a_key()
+    public async Task The_prometheus_endpoint_on_the_api_listener_needs_an_operator_key()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        using var workspaceKey = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        using (var created = await Flow.Api.PostAsJsonAsync("/v1/api-keys", new { scopes = new[] { "connections:read", "keys:write" }, description = "no operator" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            workspaceKey.DefaultRequestHeaders.Authorization = new("Bearer", (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["apiKey"]!);
+        }
+
+        using var withoutKey = await anonymous.GetAsync("/metrics");
+        using var withoutScope = await workspaceKey.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, withoutScope.StatusCode);
+        Assert.DoesNotContain("viasocket_", await withoutKey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_prometheus_endpoint_serves_the_service_instruments_to_an_operator_key()
     {
         await Flow.PublishAsync("prom-crm", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
         var connectionId = (await Flow.ConnectAsync("prom-crm", "v1", ownerId: "prom-owner"))["connectionId"];
@@ -109,9 +130,7 @@ public sealed class TelemetryTests(TelemetryTests.Fixture fixture) : IClassFixtu
             Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
         }
 
-        using var scraper = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
-
-        var text = await scraper.GetStringAsync("/metrics");
+        var text = await Flow.Api.GetStringAsync("/metrics");
 
         Assert.Contains("viasocket_connections{", text, StringComparison.Ordinal);
         Assert.Contains("status=\"active\"", text, StringComparison.Ordinal);

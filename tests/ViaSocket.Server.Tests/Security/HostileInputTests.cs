@@ -16,10 +16,14 @@ public sealed class HostileInputFixture : ServiceFixture
     public const int StartsPerMinute = 40;
     public const int CallbacksPerMinutePerIp = 5;
 
+    /// <summary>The one peer whose forwarded headers are believed.</summary>
+    public static readonly IPAddress Proxy = IPAddress.Parse("127.0.0.4");
+
     protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
         ["ViaSocket:RateLimits:ConnectionStartsPerMinute"] = StartsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ViaSocket:RateLimits:CallbacksPerMinutePerIp"] = CallbacksPerMinutePerIp.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ViaSocket:ForwardedHeaders:KnownProxies:0"] = Proxy.ToString(),
     };
 }
 
@@ -131,7 +135,7 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
         var settings = JsonNode.Parse(await put.Content.ReadAsStringAsync())!;
         Assert.Equal(["*.partner.example", "exact.example"], settings["allowedReturnUrlHosts"]!.AsArray().Select(h => (string?)h));
         Assert.Equal(HttpStatusCode.Created, await StartStatusAsync(api, "https://deep.app.partner.example/done"));
-        Assert.Equal(HttpStatusCode.Created, await StartStatusAsync(api, "http://exact.example:8443/done?x=1"));
+        Assert.Equal(HttpStatusCode.Created, await StartStatusAsync(api, "https://exact.example/done?x=1"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "https://partner.example/done"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "https://evilpartner.example/done"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "https://sub.exact.example/done"));
@@ -140,8 +144,33 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "https://exact.example@attacker.example/done"));
     }
 
+    [Fact]
+    public async Task A_return_url_must_match_the_scheme_and_port_of_an_entry_not_only_its_host()
+    {
+        using var api = await ClientOfNewWorkspaceAsync(ApiKeyScopes.All);
+        using (var publish = await api.PutAsJsonAsync("/v1/plugins/crm/auth-versions/v1", ProviderDefinitions.JavaScript(fixture.Provider)))
+        {
+            Assert.True(publish.IsSuccessStatusCode, await publish.Content.ReadAsStringAsync());
+        }
+
+        (await api.PostAsync("/v1/plugins/crm/auth-versions/v1/publish", null)).Dispose();
+        using var put = await api.PutAsJsonAsync("/v1/workspace/settings", new { allowedReturnUrlHosts = new[] { "exact.example", "http://localhost:3000", "https://*.partner.example:8443" } });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        Assert.Equal(HttpStatusCode.Created, await StartStatusAsync(api, "https://exact.example/done"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "http://exact.example/done"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "https://exact.example:8443/done"));
+        Assert.Equal(HttpStatusCode.Created, await StartStatusAsync(api, "http://localhost:3000/done"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "http://localhost:3001/done"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "https://localhost:3000/done"));
+        Assert.Equal(HttpStatusCode.Created, await StartStatusAsync(api, "https://a.b.partner.example:8443/done"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await StartStatusAsync(api, "https://a.partner.example/done"));
+    }
+
     [Theory]
-    [InlineData("https://app.example.com")]
+    [InlineData("ftp://app.example.com")]
+    [InlineData("app.example.com:8443")]
+    [InlineData("https://app.example.com:99999")]
     [InlineData("app.example.com/path")]
     [InlineData("*.com")]
     [InlineData("*")]
@@ -212,6 +241,33 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task X_forwarded_for_from_a_peer_that_is_no_configured_proxy_does_not_change_the_ip_the_callback_limit_counts()
+    {
+        using var spoofing = BrowserFrom(IPAddress.Parse("127.0.0.5"));
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= HostileInputFixture.CallbacksPerMinutePerIp; i++)
+        {
+            statuses.Add(await CallbackStatusAsync(spoofing, $"spoof{i}", forwardedFor: $"198.51.100.{i + 1}"));
+        }
+
+        Assert.All(statuses[..^1], status => Assert.Equal(HttpStatusCode.BadRequest, status));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
+    public async Task X_forwarded_for_from_a_configured_proxy_is_the_ip_the_callback_limit_counts()
+    {
+        using var proxy = BrowserFrom(HostileInputFixture.Proxy);
+        for (var i = 0; i < HostileInputFixture.CallbacksPerMinutePerIp; i++)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, await CallbackStatusAsync(proxy, $"proxied{i}", forwardedFor: "198.51.100.200"));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await CallbackStatusAsync(proxy, "proxied-more", forwardedFor: "198.51.100.200"));
+        Assert.Equal(HttpStatusCode.BadRequest, await CallbackStatusAsync(proxy, "another-client", forwardedFor: "198.51.100.201"));
+    }
+
+    [Fact]
     public async Task A_provider_error_description_with_markup_is_shown_encoded_under_a_strict_csp()
     {
         await Flow.PublishAsync("crm-escape", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
@@ -267,6 +323,14 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
     private static async Task<HttpStatusCode> StartStatusAsync(HttpClient api, string? returnUrl)
     {
         using var response = await api.PostAsJsonAsync("/v1/connections", new { pluginId = "crm", versionId = "v1", ownerId = "user-1", returnUrl });
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpStatusCode> CallbackStatusAsync(HttpClient browser, string state, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/oauth/callback?code=c&state={state}");
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        using var response = await browser.SendAsync(request);
         return response.StatusCode;
     }
 
