@@ -23,6 +23,7 @@ public static class ViaSocketApplication
         builder.AddRequestLimits();
         builder.AddRateLimits();
         builder.AddTrustedProxies();
+        builder.Services.AddOptions<Grains.Events.WebhookDeliveryOptions>().Bind(builder.Configuration.GetSection($"{ServerOptions.SectionName}:Webhooks"));
 
         var app = builder.Build();
         app.UseTrustedProxies();

@@ -20,9 +20,26 @@ public interface IWorkspaceWebhooksGrain : IGrainWithStringKey
 
     /// <summary>
     /// Replaces the signing secret (or creates the first one) and returns it; this is the only time it is shown.
-    /// Deliveries attempted from now on are signed with the new secret.
+    /// Deliveries attempted from now on are signed with the new secret and, until the overlap ends, with the previous
+    /// one too (a second <c>v1=</c> signature), so receivers can switch secrets without refusing a delivery. A
+    /// rotation within the overlap of an earlier one drops the oldest secret at once.
     /// </summary>
-    Task<string> RotateSecretAsync();
+    Task<RotateWebhookSecretResult> RotateSecretAsync(RotateWebhookSecret command);
+}
+
+/// <param name="Overlap">
+/// How long deliveries carry a signature made with the previous secret too: zero for none, at most
+/// <see cref="WebhookLimits.MaxSecretOverlap"/>; null for the silo's default (24 hours unless configured).
+/// </param>
+[GenerateSerializer, Immutable]
+public sealed record RotateWebhookSecret(TimeSpan? Overlap = null);
+
+/// <param name="SigningSecret">The new secret; shown only here.</param>
+/// <param name="PreviousSecretValidUntil">Until when the previous secret still signs; null when there is no overlap.</param>
+[GenerateSerializer, Immutable]
+public sealed record RotateWebhookSecretResult(string? SigningSecret, DateTimeOffset? PreviousSecretValidUntil, WebhookError? Error)
+{
+    public bool Succeeded => Error is null;
 }
 
 /// <param name="Url">Where to POST events.</param>
@@ -53,6 +70,7 @@ public static class WebhookErrorCodes
     public const string InvalidEvents = "webhook.invalid_events";
     public const string TooManyEndpoints = "webhook.too_many_endpoints";
     public const string NotFound = "webhook.not_found";
+    public const string InvalidOverlap = "webhook.invalid_overlap";
 }
 
 /// <summary>Bounds of a workspace's webhook configuration.</summary>
@@ -60,4 +78,7 @@ public static class WebhookLimits
 {
     public const int MaxEndpoints = 10;
     public const int MaxUrlLength = 2048;
+
+    /// <summary>The longest time a rotated-out signing secret may keep signing.</summary>
+    public static readonly TimeSpan MaxSecretOverlap = TimeSpan.FromDays(7);
 }

@@ -25,7 +25,7 @@ public static class ConnectionEventsHostingExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddGuardedOutboundHttp();
         var options = silo.Services.AddOptions<WebhookDeliveryOptions>()
-            .Validate(o => o.Validate() is null, "WebhookDeliveryOptions are invalid: MaxAttempts >= 1, positive delays, MaxDelay >= InitialDelay, BackoffFactor >= 1, JitterRatio in [0, 1].")
+            .Validate(o => o.Validate() is null, "WebhookDeliveryOptions are invalid: MaxAttempts >= 1, positive delays, MaxDelay >= InitialDelay, BackoffFactor >= 1, JitterRatio in [0, 1], SecretRotationOverlap in [0, 7 days].")
             .ValidateOnStart();
         if (configure is not null)
         {

@@ -34,6 +34,13 @@ public sealed class WebhookDeliveryOptions
     /// <value>The default value is 1 minute.</value>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long, after a rotation that does not name its own overlap, deliveries are signed with the previous secret
+    /// too; at most <see cref="ViaSocket.Events.WebhookLimits.MaxSecretOverlap"/>.
+    /// </summary>
+    /// <value>The default value is 24 hours.</value>
+    public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>The problem with these options, or null when they are usable.</summary>
     public string? Validate() =>
         MaxAttempts < 1 ? "MaxAttempts must be at least 1."
@@ -41,5 +48,6 @@ public sealed class WebhookDeliveryOptions
         : BackoffFactor < 1 ? "BackoffFactor must be at least 1."
         : JitterRatio is < 0 or > 1 ? "JitterRatio must be between 0 and 1."
         : AttemptTimeout <= TimeSpan.Zero || ReminderPeriod <= TimeSpan.Zero ? "AttemptTimeout and ReminderPeriod must be positive."
+        : SecretRotationOverlap < TimeSpan.Zero || SecretRotationOverlap > ViaSocket.Events.WebhookLimits.MaxSecretOverlap ? "SecretRotationOverlap must be between zero and 7 days."
         : null;
 }

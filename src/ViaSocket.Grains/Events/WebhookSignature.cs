@@ -13,7 +13,10 @@ public static class WebhookHeaders
     /// <summary>When the request was signed, in Unix seconds.</summary>
     public const string Timestamp = "X-ViaSocket-Timestamp";
 
-    /// <summary><c>v1=&lt;hex HMAC-SHA256(secret, "&lt;timestamp&gt;.&lt;body&gt;")&gt;</c>.</summary>
+    /// <summary>
+    /// <c>v1=&lt;hex HMAC-SHA256(secret, "&lt;timestamp&gt;.&lt;body&gt;")&gt;</c>; during a secret rotation's overlap
+    /// <c>v1=&lt;new&gt;,v1=&lt;previous&gt;</c>. A receiver accepts the request when any one matches its secret.
+    /// </summary>
     public const string Signature = "X-ViaSocket-Signature";
 }
 
@@ -34,6 +37,15 @@ public static class WebhookSignature
         ArgumentException.ThrowIfNullOrEmpty(secret);
         return SchemePrefix + Convert.ToHexStringLower(Mac(secret, timestamp, body));
     }
+
+    /// <summary>
+    /// The signature header value signed with <paramref name="secret"/> and, when given, also with
+    /// <paramref name="previousSecret"/> (comma-separated, the current one first), as during a rotation's overlap.
+    /// </summary>
+    public static string Compute(string secret, string? previousSecret, long timestamp, ReadOnlySpan<byte> body) =>
+        previousSecret is null
+            ? Compute(secret, timestamp, body)
+            : Compute(secret, timestamp, body) + "," + Compute(previousSecret, timestamp, body);
 
     /// <summary>
     /// True when <paramref name="signatureHeader"/> holds a <c>v1</c> signature of <paramref name="body"/> and

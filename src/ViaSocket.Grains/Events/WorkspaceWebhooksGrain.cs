@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ViaSocket.Events;
 
 namespace ViaSocket.Grains.Events;
@@ -11,9 +12,9 @@ namespace ViaSocket.Grains.Events;
 internal sealed partial class WorkspaceWebhooksGrain(
     [PersistentState(StorageNames.WorkspaceWebhooksState, StorageNames.Default)] IPersistentState<WorkspaceWebhooksState> state,
     TimeProvider time,
+    IOptions<WebhookDeliveryOptions> options,
     ILogger<WorkspaceWebhooksGrain> logger) : Grain, IWorkspaceWebhooksGrain, IWorkspaceWebhookDispatcher
 {
-
     private WorkspaceWebhooksState S => state.State;
 
     private string WorkspaceId => this.GetPrimaryKeyString();
@@ -66,12 +67,23 @@ internal sealed partial class WorkspaceWebhooksGrain(
     public Task<IReadOnlyList<WebhookEndpoint>> ListEndpointsAsync() =>
         Task.FromResult<IReadOnlyList<WebhookEndpoint>>([.. S.Endpoints.Select(endpoint => endpoint.ToView())]);
 
-    public async Task<string> RotateSecretAsync()
+    public async Task<RotateWebhookSecretResult> RotateSecretAsync(RotateWebhookSecret command)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        var overlap = command.Overlap ?? options.Value.SecretRotationOverlap;
+        if (overlap < TimeSpan.Zero || overlap > WebhookLimits.MaxSecretOverlap)
+        {
+            return new RotateWebhookSecretResult(null, null, new WebhookError(
+                WebhookErrorCodes.InvalidOverlap, $"overlap must be between 00:00:00 and {WebhookLimits.MaxSecretOverlap.TotalDays:0} days."));
+        }
+
+        (S.PreviousSigningSecret, S.PreviousSecretValidUntil) = S.SigningSecret is { } current && overlap > TimeSpan.Zero
+            ? (current, time.GetUtcNow() + overlap)
+            : ((string?)null, (DateTimeOffset?)null);
         var secret = NewSecret();
         await WriteStateAsync();
-        LogSecretRotated(logger, WorkspaceId);
-        return secret;
+        LogSecretRotated(logger, WorkspaceId, overlap);
+        return new RotateWebhookSecretResult(secret, S.PreviousSecretValidUntil, null);
     }
 
     public async Task<int> DispatchAsync(ConnectionLifecycleEvent lifecycleEvent)
@@ -98,13 +110,24 @@ internal sealed partial class WorkspaceWebhooksGrain(
             return Task.FromResult<SignedWebhookAttempt?>(null);
         }
 
-        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-        return Task.FromResult<SignedWebhookAttempt?>(new SignedWebhookAttempt(endpoint.Url, timestamp, WebhookSignature.Compute(secret, timestamp, body)));
+        var now = time.GetUtcNow();
+        var timestamp = now.ToUnixTimeSeconds();
+        var signature = WebhookSignature.Compute(secret, PreviousSecretAt(now), timestamp, body);
+        return Task.FromResult<SignedWebhookAttempt?>(new SignedWebhookAttempt(endpoint.Url, timestamp, signature));
     }
+
+    /// <summary>The rotated-out secret while its overlap lasts, else null.</summary>
+    private string? PreviousSecretAt(DateTimeOffset now) => now < S.PreviousSecretValidUntil ? S.PreviousSigningSecret : null;
 
     /// <summary>Persists the state; when that fails, reloads it so memory never holds a change that was not stored.</summary>
     private async Task WriteStateAsync()
     {
+        // An expired previous secret is dropped with the next change rather than kept at rest.
+        if (PreviousSecretAt(time.GetUtcNow()) is null)
+        {
+            (S.PreviousSigningSecret, S.PreviousSecretValidUntil) = (null, null);
+        }
+
         try
         {
             await state.WriteStateAsync();
@@ -135,8 +158,8 @@ internal sealed partial class WorkspaceWebhooksGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook endpoint {EndpointId} removed from workspace {WorkspaceId}")]
     private static partial void LogEndpointRemoved(ILogger logger, string workspaceId, string endpointId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook signing secret of workspace {WorkspaceId} rotated")]
-    private static partial void LogSecretRotated(ILogger logger, string workspaceId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook signing secret of workspace {WorkspaceId} rotated; the previous one also signs for {Overlap}")]
+    private static partial void LogSecretRotated(ILogger logger, string workspaceId, TimeSpan overlap);
 }
 
 [GenerateSerializer]
@@ -151,6 +174,11 @@ internal sealed class WorkspaceWebhooksState
     [Id(1)] public string? SigningSecret { get; set; }
 
     [Id(2)] public DateTimeOffset? SecretCreatedAt { get; set; }
+
+    /// <summary>SECRET: the secret a rotation replaced, which signs too until <see cref="PreviousSecretValidUntil"/>.</summary>
+    [Id(3)] public string? PreviousSigningSecret { get; set; }
+
+    [Id(4)] public DateTimeOffset? PreviousSecretValidUntil { get; set; }
 }
 
 [GenerateSerializer]

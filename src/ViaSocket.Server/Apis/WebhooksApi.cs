@@ -28,7 +28,8 @@ internal static class WebhooksApi
             .WithName("RemoveWebhook").WithSummary("Remove a webhook endpoint")
             .ProducesProblems(StatusCodes.Status404NotFound);
         webhooks.MapPost("/secret:rotate", RotateSecret).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
-            .WithName("RotateWebhookSecret").WithSummary("Rotate the workspace's webhook signing secret");
+            .WithName("RotateWebhookSecret").WithSummary("Rotate the workspace's webhook signing secret, keeping the previous one signing for an overlap")
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity);
         return webhooks;
     }
 
@@ -60,11 +61,17 @@ internal static class WebhooksApi
             ? TypedResults.NoContent()
             : Problems.Result(StatusCodes.Status404NotFound, WebhookErrorCodes.NotFound, "The webhook endpoint does not exist.");
 
-    public static async Task<Ok<WebhookSecretResponse>> RotateSecret(HttpContext http, IGrainFactory grains)
+    public static async Task<Results<Ok<WebhookSecretResponse>, ProblemHttpResult>> RotateSecret(
+        RotateWebhookSecretRequest? request, HttpContext http, IGrainFactory grains)
     {
-        var secret = await Grain(grains, http).RotateSecretAsync();
+        var result = await Grain(grains, http).RotateSecretAsync(new RotateWebhookSecret(request?.Overlap));
+        if (!result.Succeeded)
+        {
+            return Problems.Result(StatusCodes.Status422UnprocessableEntity, result.Error!.Code, result.Error.Message);
+        }
+
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(new WebhookSecretResponse(secret));
+        return TypedResults.Ok(new WebhookSecretResponse(result.SigningSecret!, result.PreviousSecretValidUntil));
     }
 
     private static IWorkspaceWebhooksGrain Grain(IGrainFactory grains, HttpContext http) =>
@@ -87,5 +94,14 @@ public sealed record WebhookResponse(
 
 public sealed record WebhookListResponse(IReadOnlyList<WebhookResponse> Items);
 
+/// <param name="Overlap">
+/// How long deliveries are also signed with the previous secret (<c>X-ViaSocket-Signature: v1=&lt;new&gt;,v1=&lt;previous&gt;</c>),
+/// as <c>[d.]hh:mm:ss</c>, from <c>00:00:00</c> (none) to 7 days; omitted: <c>ViaSocket:Webhooks:SecretRotationOverlap</c> (24 hours).
+/// </param>
+public sealed record RotateWebhookSecretRequest(TimeSpan? Overlap);
+
 /// <summary>The new signing secret; shown once.</summary>
-public sealed record WebhookSecretResponse(string SigningSecret);
+/// <param name="PreviousSecretValidUntil">Until when deliveries carry a signature with the previous secret too; absent without overlap.</param>
+public sealed record WebhookSecretResponse(
+    string SigningSecret,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? PreviousSecretValidUntil = null);

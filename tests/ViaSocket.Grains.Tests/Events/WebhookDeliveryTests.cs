@@ -182,7 +182,7 @@ public sealed class WebhookDeliveryTests(EventsCluster cluster) : IClassFixture<
         var webhooks = Webhooks(workspaceId);
         var first = (await webhooks.AddEndpointAsync(new AddWebhookEndpoint(receiver.BaseUrl, null))).NewSigningSecret;
 
-        var rotated = await webhooks.RotateSecretAsync();
+        var rotated = (await webhooks.RotateSecretAsync(new RotateWebhookSecret())).SigningSecret!;
         receiver.Secret = rotated;
         await cluster.Publisher.PublishAsync(EventsCluster.NewEvent(workspaceId));
         var received = (await receiver.WaitForAsync(all => all.Count == 1)).Single();

@@ -81,7 +81,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var status = AnswerForAttempt(attempt);
         received.Enqueue(new ReceivedWebhook(
             request.Path, eventId, request.ContentType, Encoding.UTF8.GetString(body),
-            SignatureMatches(timestamp, body, signature), TimestampIsFresh(timestamp), attempt, status));
+            SignatureMatches(timestamp, body, signature), TimestampIsFresh(timestamp), attempt, status, signature));
         return Results.StatusCode(status);
     }
 
@@ -104,8 +104,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
 /// <param name="Attempt">The how-many-th request of this event id at this path (1-based).</param>
 /// <param name="Answer">The status the receiver answered with.</param>
+/// <param name="SignatureHeader">The <c>X-ViaSocket-Signature</c> value as received.</param>
 public sealed record ReceivedWebhook(
-    string Path, string EventId, string? ContentType, string Body, bool SignatureValid, bool TimestampFresh, int Attempt, int Answer);
+    string Path, string EventId, string? ContentType, string Body, bool SignatureValid, bool TimestampFresh, int Attempt, int Answer, string SignatureHeader);
 
 internal static class Eventually
 {

@@ -25,6 +25,20 @@ public sealed class WebhookSignatureTests
     }
 
     [Fact]
+    public void With_a_previous_secret_the_header_carries_the_current_signature_first_and_either_secret_verifies()
+    {
+        const string previous = "whsec_previous-secret";
+
+        var header = WebhookSignature.Compute(Secret, previous, Timestamp, Body);
+
+        Assert.Equal(WebhookSignature.Compute(Secret, Timestamp, Body) + "," + WebhookSignature.Compute(previous, Timestamp, Body), header);
+        Assert.True(WebhookSignature.Verify(Secret, "1700000000", Body, header, SignedAt, Tolerance));
+        Assert.True(WebhookSignature.Verify(previous, "1700000000", Body, header, SignedAt, Tolerance));
+        Assert.False(WebhookSignature.Verify("whsec_other", "1700000000", Body, header, SignedAt, Tolerance));
+        Assert.Equal(WebhookSignature.Compute(Secret, Timestamp, Body), WebhookSignature.Compute(Secret, null, Timestamp, Body));
+    }
+
+    [Fact]
     public void Verify_accepts_a_fresh_signature_of_the_same_body()
     {
         var signature = WebhookSignature.Compute(Secret, Timestamp, Body);

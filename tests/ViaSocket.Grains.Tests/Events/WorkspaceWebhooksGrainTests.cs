@@ -85,8 +85,8 @@ public sealed class WorkspaceWebhooksGrainTests(EventsCluster cluster) : IClassF
     {
         var webhooks = Webhooks();
 
-        var first = await webhooks.RotateSecretAsync();
-        var second = await webhooks.RotateSecretAsync();
+        var first = (await webhooks.RotateSecretAsync(new RotateWebhookSecret())).SigningSecret;
+        var second = (await webhooks.RotateSecretAsync(new RotateWebhookSecret())).SigningSecret;
 
         Assert.StartsWith("whsec_", first);
         Assert.NotEqual(first, second);

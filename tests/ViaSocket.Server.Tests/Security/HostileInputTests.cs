@@ -189,6 +189,29 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_webhook_secret_rotation_takes_an_optional_overlap_and_refuses_one_out_of_range()
+    {
+        using var api = await ClientOfNewWorkspaceAsync(ApiKeyScopes.All);
+
+        using var first = await api.PostAsync("/v1/webhooks/secret:rotate", null);
+        using var overlapping = await api.PostAsJsonAsync("/v1/webhooks/secret:rotate", new { overlap = "02:00:00" });
+        using var tooLong = await api.PostAsJsonAsync("/v1/webhooks/secret:rotate", new { overlap = "7.00:00:01" });
+        using var negative = await api.PostAsJsonAsync("/v1/webhooks/secret:rotate", new { overlap = "-00:00:01" });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var created = JsonNode.Parse(await first.Content.ReadAsStringAsync())!;
+        Assert.StartsWith("whsec_", (string?)created["signingSecret"], StringComparison.Ordinal);
+        Assert.Null(created["previousSecretValidUntil"]);
+        Assert.Equal(HttpStatusCode.OK, overlapping.StatusCode);
+        Assert.True(overlapping.Headers.CacheControl?.NoStore);
+        var rotated = JsonNode.Parse(await overlapping.Content.ReadAsStringAsync())!;
+        var validUntil = (DateTimeOffset)rotated["previousSecretValidUntil"]!;
+        Assert.InRange(validUntil - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(119), TimeSpan.FromMinutes(121));
+        await AssertProblemAsync(tooLong, HttpStatusCode.UnprocessableEntity, Events.WebhookErrorCodes.InvalidOverlap);
+        await AssertProblemAsync(negative, HttpStatusCode.UnprocessableEntity, Events.WebhookErrorCodes.InvalidOverlap);
+    }
+
+    [Fact]
     public async Task Reading_the_settings_needs_connections_read_and_changing_them_connections_write()
     {
         using var reader = await ClientOfNewWorkspaceAsync(ApiKeyScopes.ConnectionsRead);
