@@ -13,4 +13,5 @@ public static class StorageNames
     public const string WorkspaceWebhooksState = "workspaceWebhooks";
     public const string WebhookDeliveryState = "webhookDelivery";
     public const string WorkspaceSettingsState = "workspaceSettings";
+    public const string UiSessionState = "uiSession";
 }

@@ -11,8 +11,20 @@ public interface IApiKeyGrain : IGrainWithStringKey
     /// <summary>The key's workspace and scopes when <paramref name="secretHash"/> matches and the key is not revoked; otherwise null.</summary>
     Task<ApiKeyIdentity?> VerifyAsync(byte[] secretHash);
 
-    /// <summary>Revokes the key if it belongs to <paramref name="workspaceId"/>; false when it does not exist there.</summary>
-    Task<bool> RevokeAsync(string workspaceId);
+    /// <summary>
+    /// Revokes the key if it belongs to <paramref name="workspaceId"/> and <paramref name="revokerScopes"/> hold every
+    /// scope it has: a key cannot take away what it could not have granted (a workspace key cannot revoke the operator's).
+    /// </summary>
+    Task<ApiKeyRevocation> RevokeAsync(string workspaceId, IReadOnlyList<string> revokerScopes);
+}
+
+public enum ApiKeyRevocation
+{
+    Revoked,
+    NotFound,
+
+    /// <summary>The key has a scope the revoking key lacks.</summary>
+    ScopeEscalation,
 }
 
 /// <param name="SecretHash">SHA-256 of the secret part; API keys carry 256 random bits, so a fast hash suffices.</param>
@@ -42,4 +54,17 @@ public static class ApiKeyScopes
 
     public static IReadOnlyList<string> All { get; } =
         [DefinitionsRead, DefinitionsWrite, ConnectionsRead, ConnectionsWrite, CredentialsRead, KeysWrite];
+
+    /// <summary>Every scope a key can be created with: <see cref="All"/> and <see cref="Operator"/>.</summary>
+    public static IReadOnlyList<string> Grantable { get; } = [.. All, Operator];
+
+    /// <summary>
+    /// The scopes of <paramref name="requested"/> that <paramref name="held"/> lacks (exact, case-sensitive names): a key
+    /// grants or takes away only what it holds itself.
+    /// </summary>
+    public static IReadOnlyList<string> NotHeld(IEnumerable<string> requested, IEnumerable<string> held)
+    {
+        var holding = held.ToHashSet(StringComparer.Ordinal);
+        return [.. requested.Where(scope => !holding.Contains(scope)).Distinct(StringComparer.Ordinal)];
+    }
 }

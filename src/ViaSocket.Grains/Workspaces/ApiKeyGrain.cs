@@ -31,18 +31,29 @@ internal sealed class ApiKeyGrain(
 
     public Task<ApiKeyIdentity?> VerifyAsync(byte[] secretHash)
     {
+        if (!state.RecordExists)
+        {
+            // Someone presented an id that names no key: do not keep an activation for it.
+            DeactivateOnIdle();
+            return Task.FromResult<ApiKeyIdentity?>(null);
+        }
+
         var key = state.State;
-        var valid = state.RecordExists
-            && key.RevokedAt is null
+        var valid = key.RevokedAt is null
             && CryptographicOperations.FixedTimeEquals(key.SecretHash, secretHash);
         return Task.FromResult(valid ? new ApiKeyIdentity(this.GetPrimaryKeyString(), key.WorkspaceId, key.Scopes) : null);
     }
 
-    public async Task<bool> RevokeAsync(string workspaceId)
+    public async Task<ApiKeyRevocation> RevokeAsync(string workspaceId, IReadOnlyList<string> revokerScopes)
     {
         if (!state.RecordExists || state.State.WorkspaceId != workspaceId)
         {
-            return false;
+            return ApiKeyRevocation.NotFound;
+        }
+
+        if (ApiKeyScopes.NotHeld(state.State.Scopes, revokerScopes).Count > 0)
+        {
+            return ApiKeyRevocation.ScopeEscalation;
         }
 
         if (state.State.RevokedAt is null)
@@ -51,7 +62,9 @@ internal sealed class ApiKeyGrain(
             await state.WriteStateAsync();
         }
 
-        return true;
+        // Also when it was revoked before: a front-end that missed that announcement drops the key now.
+        await GrainFactory.GetGrain<IApiKeyChangeHubGrain>(0).PublishAsync(this.GetPrimaryKeyString());
+        return ApiKeyRevocation.Revoked;
     }
 }
 

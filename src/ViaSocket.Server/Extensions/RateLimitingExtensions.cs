@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using ViaSocket.Server.Apis;
@@ -24,6 +25,14 @@ public sealed class RateLimitOptions
     /// <summary>OAuth callbacks per client IP address per minute. The default value is 120.</summary>
     [Range(1, 1_000_000)]
     public int CallbacksPerMinutePerIp { get; set; } = 120;
+
+    /// <summary>
+    /// Failed API key authentications (unknown, wrong or revoked keys, on the API and the UI sign-in) per client IP
+    /// address per minute; past it, keys not already verified are answered 429 until the minute ends. The default value
+    /// is 30.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int FailedAuthenticationsPerMinutePerIp { get; set; } = 30;
 }
 
 internal static class RateLimitingExtensions
@@ -70,14 +79,18 @@ internal static class RateLimitingExtensions
             QueueLimit = 0,
         });
 
-    private static async ValueTask WriteRejectionAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    private static ValueTask WriteRejectionAsync(OnRejectedContext context, CancellationToken cancellationToken) =>
+        new(WriteRateLimitedAsync(context.HttpContext, context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window));
+
+    public static Task WriteRateLimitedAsync(HttpContext http, TimeSpan retryAfter) => RateLimited(http, retryAfter).ExecuteAsync(http);
+
+    /// <summary>429 problem, with <c>Retry-After</c> in whole seconds (at least 1) set on the response.</summary>
+    public static ProblemHttpResult RateLimited(HttpContext http, TimeSpan retryAfter)
     {
-        var http = context.HttpContext;
-        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        await Problems.Result(
+        return Problems.Result(
             StatusCodes.Status429TooManyRequests,
             ApiErrorCodes.RateLimited,
-            "Too many requests of this kind; retry after the number of seconds in Retry-After.").ExecuteAsync(http);
+            "Too many requests of this kind; retry after the number of seconds in Retry-After.");
     }
 }

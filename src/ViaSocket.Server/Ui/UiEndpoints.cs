@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http.Extensions;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using ViaSocket.Server.Extensions;
 using ViaSocket.Server.Security;
 
 namespace ViaSocket.Server.Ui;
@@ -30,8 +30,8 @@ internal static class UiEndpoints
         ui.MapPost("/logout", Logout);
         foreach (var name in PageNames)
         {
-            ui.MapGet("/" + name, (HttpContext http, UiSessionCookie session, IOptions<ServerOptions> options) =>
-                session.Read(http.Request) is null
+            ui.MapGet("/" + name, async (HttpContext http, UiSessionCookie session, IOptions<ServerOptions> options) =>
+                await session.ReadAsync(http.Request) is null
                     ? Results.Redirect(LoginPath + "?next=" + Uri.EscapeDataString(http.Request.GetEncodedPathAndQuery()))
                     : Page(http, name, options.Value.RedirectUri));
         }
@@ -41,7 +41,7 @@ internal static class UiEndpoints
     }
 
     /// <summary>Verifies the key with its grain (as the API does) and starts a session; the key is never echoed back.</summary>
-    public static async Task<IResult> Login(HttpContext http, IGrainFactory grains, IMemoryCache cache, UiSessionCookie session, IOptions<ServerOptions> options)
+    public static async Task<IResult> Login(HttpContext http, ApiKeyVerifier verifier, UiSessionCookie session, IOptions<ServerOptions> options)
     {
         if (!IsSameOrigin(http.Request, options.Value))
         {
@@ -50,23 +50,37 @@ internal static class UiEndpoints
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var next = LocalUiPath(form["next"].ToString()) ?? ConnectionsPath;
-        if (!ApiKey.TryParse(form["apiKey"].ToString().Trim(), out var key) || await ApiKeyAuthenticationHandler.VerifyAsync(key, grains, cache) is null)
+        if (!ApiKey.TryParse(form["apiKey"].ToString().Trim(), out var key))
         {
-            return Results.Redirect(LoginPath + "?error=invalid_key&next=" + Uri.EscapeDataString(next));
+            return InvalidKey(next);
         }
 
-        session.Write(http.Response, key);
+        var verification = await verifier.VerifyAsync(key, http, retrying: false);
+        if (verification.RetryAfter is { } wait)
+        {
+            return RateLimitingExtensions.RateLimited(http, wait);
+        }
+
+        if (verification.Key is null)
+        {
+            return InvalidKey(next);
+        }
+
+        await session.StartAsync(http.Response, key);
         return Results.Redirect(next);
     }
 
-    public static IResult Logout(HttpContext http, IOptions<ServerOptions> options)
+    private static IResult InvalidKey(string next) => Results.Redirect(LoginPath + "?error=invalid_key&next=" + Uri.EscapeDataString(next));
+
+    /// <summary>Ends the session server-side: a copy of the cookie stops working too.</summary>
+    public static async Task<IResult> Logout(HttpContext http, UiSessionCookie session, IOptions<ServerOptions> options)
     {
         if (!IsSameOrigin(http.Request, options.Value))
         {
             return Results.StatusCode(StatusCodes.Status403Forbidden);
         }
 
-        UiSessionCookie.Clear(http.Response);
+        await session.EndAsync(http);
         return Results.Redirect(LoginPath);
     }
 

@@ -134,6 +134,58 @@ public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<Servi
         Assert.Contains("expires=Thu, 01 Jan 1970", cleared, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task After_signing_out_a_copy_of_the_cookie_no_longer_works()
+    {
+        using var browser = Browser();
+        var cookie = await SessionCookieAsync(browser);
+        using (var before = await UiApiCallAsync(browser, cookie))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        using var logout = new HttpRequestMessage(HttpMethod.Post, "/ui/logout");
+        logout.Headers.Add("Cookie", cookie);
+        using (var signedOut = await browser.SendAsync(logout))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        }
+
+        // Another client replays the cookie it copied before the sign-out.
+        using var copier = Browser();
+        using var apiCall = await UiApiCallAsync(copier, cookie);
+        using var page = new HttpRequestMessage(HttpMethod.Get, UiEndpoints.ConnectionsPath);
+        page.Headers.Add("Cookie", cookie);
+        using var pageResponse = await copier.SendAsync(page);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, apiCall.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, pageResponse.StatusCode);
+        Assert.StartsWith(UiEndpoints.LoginPath, pageResponse.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signing_out_one_session_leaves_another_session_of_the_same_key_signed_in()
+    {
+        using var browser = Browser();
+        var ended = await SessionCookieAsync(browser);
+        var other = await SessionCookieAsync(browser);
+        using var logout = new HttpRequestMessage(HttpMethod.Post, "/ui/logout");
+        logout.Headers.Add("Cookie", ended);
+        (await browser.SendAsync(logout)).Dispose();
+
+        using var response = await UiApiCallAsync(browser, other);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> UiApiCallAsync(HttpClient client, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/connections");
+        request.Headers.Add("Cookie", cookie);
+        request.Headers.Add(UiSessionCookie.RequestHeader, "1");
+        return await client.SendAsync(request);
+    }
+
     private HttpClient Browser() =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Host.BaseAddress };
 
