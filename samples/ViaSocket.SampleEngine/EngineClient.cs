@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using ViaSocket.ClusterSecurity;
 using ViaSocket.Connections;
 
 namespace ViaSocket.SampleEngine;
@@ -11,11 +13,22 @@ namespace ViaSocket.SampleEngine;
 public static class EngineClient
 {
     /// <param name="connectionString">The cluster's PostgreSQL (membership table); a password may be in a pgpass file instead.</param>
-    public static IHost CreateHost(string connectionString, string clusterId = "viasocket", string serviceId = "viasocket-orleans")
+    /// <param name="tls">
+    /// The engine's client certificate and the CA of the silos, when the cluster uses mutual TLS; null reads them from
+    /// configuration (<c>ViaSocket:Cluster:Tls</c>, e.g. <c>ViaSocket__Cluster__Tls__CertificatePath</c>), the same
+    /// settings as the service's.
+    /// </param>
+    public static IHost CreateHost(string connectionString, string clusterId = "viasocket", string serviceId = "viasocket-orleans", ClusterTlsOptions? tls = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        tls ??= builder.Configuration.GetSection(ClusterTlsOptions.SectionPath).Get<ClusterTlsOptions>();
         builder.UseOrleansClient(client =>
         {
+            if (tls is { HasCertificate: true })
+            {
+                client.UseClusterTls(tls);
+            }
+
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, serviceId));
             client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
         });

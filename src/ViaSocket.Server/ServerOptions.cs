@@ -83,4 +83,22 @@ public sealed class ClusterSettings
 
     /// <summary>The address other silos reach this one at: an IP address or a host name to resolve. The default value is 127.0.0.1.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The local address the silo and gateway ports are bound to: an IP address, a host name to resolve, or
+    /// <c>0.0.0.0</c> for every interface (containers). The default value is empty: the <see cref="AdvertisedAddress"/>.
+    /// </summary>
+    public string? ListenAddress { get; set; }
+
+    /// <summary>
+    /// Lets a node whose listen or advertised address is not loopback start without TLS (a lab), with a warning at every
+    /// start. The default value is false: such a node refuses to start.
+    /// </summary>
+    public bool AllowInsecureTransport { get; set; }
+
+    /// <summary>Mutual TLS of the silo, gateway and client connections. The default value is none (no TLS).</summary>
+    public ViaSocket.ClusterSecurity.ClusterTlsOptions Tls { get; set; } = new();
+
+    /// <summary>The address the ports are bound to: <see cref="ListenAddress"/>, else <see cref="AdvertisedAddress"/>.</summary>
+    public string EffectiveListenAddress => string.IsNullOrWhiteSpace(ListenAddress) ? AdvertisedAddress : ListenAddress;
 }

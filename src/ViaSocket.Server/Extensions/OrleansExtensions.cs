@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using ViaSocket.ClusterSecurity;
 using ViaSocket.Grains;
 using ViaSocket.Grains.Connections;
 using ViaSocket.Server.Storage;
@@ -11,11 +12,30 @@ internal static class OrleansExtensions
     private const string Invariant = "Npgsql";
 
     /// <summary>An IP address as is; a host name (a container's, say) resolved to its first IPv4 address.</summary>
-    private static IPAddress AdvertisedAddress(string address) =>
+    private static IPAddress Resolve(string address, string setting) =>
         IPAddress.TryParse(address, out var ip)
             ? ip
             : Dns.GetHostAddresses(address).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-              ?? throw new InvalidOperationException($"ViaSocket:Cluster:AdvertisedAddress '{address}' does not resolve to an IPv4 address.");
+              ?? throw new InvalidOperationException($"ViaSocket:Cluster:{setting} '{address}' does not resolve to an IPv4 address.");
+
+    /// <summary>
+    /// Refuses to start a node reachable off this machine in clear text (see <see cref="TransportSecurityPolicy"/>);
+    /// true when TLS is to be used.
+    /// </summary>
+    private static bool CheckTransportSecurity(ClusterSettings cluster, ILogger logger)
+    {
+        var verdict = TransportSecurityPolicy.Decide([cluster.EffectiveListenAddress, cluster.AdvertisedAddress], cluster.Tls, cluster.AllowInsecureTransport);
+        switch (verdict)
+        {
+            case TransportSecurityVerdict.Refused:
+                throw new InvalidOperationException(TransportSecurityPolicy.RefusalMessage);
+            case TransportSecurityVerdict.InsecureAllowed:
+                logger.LogWarning(TransportSecurityPolicy.InsecureWarning);
+                break;
+        }
+
+        return verdict == TransportSecurityVerdict.Tls;
+    }
 
     /// <summary>
     /// A silo (grain state, reminders and membership in PostgreSQL) for the <c>silo</c> role, or a cluster client
@@ -25,11 +45,18 @@ internal static class OrleansExtensions
     {
         var options = ServerOptions.From(builder.Configuration);
         var cluster = options.Cluster;
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
+        var useTls = CheckTransportSecurity(cluster, loggerFactory.CreateLogger("ViaSocket.Cluster"));
 
         if (options.Role == ServerRoles.FrontEnd)
         {
             builder.UseOrleansClient(client =>
             {
+                if (useTls)
+                {
+                    client.UseClusterTls(cluster.Tls);
+                }
+
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
                 client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
                 client.AddConnectionEventsClient();
@@ -37,15 +64,25 @@ internal static class OrleansExtensions
             return;
         }
 
-        using (var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true)))
-        {
-            builder.Services.AddSingleton(EncryptionExtensions.CreateProtector(builder.Configuration, database, loggerFactory.CreateLogger("ViaSocket.Encryption")));
-        }
+        builder.Services.AddSingleton(EncryptionExtensions.CreateProtector(builder.Configuration, database, loggerFactory.CreateLogger("ViaSocket.Encryption")));
+        var listen = Resolve(cluster.EffectiveListenAddress, nameof(ClusterSettings.ListenAddress));
 
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
-            silo.ConfigureEndpoints(AdvertisedAddress(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            silo.ConfigureEndpoints(Resolve(cluster.AdvertisedAddress, nameof(ClusterSettings.AdvertisedAddress)), cluster.SiloPort, cluster.GatewayPort);
+
+            // Bound to the one configured address, never every interface unless 0.0.0.0 is configured explicitly.
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.SiloListeningEndpoint = new IPEndPoint(listen, cluster.SiloPort);
+                o.GatewayListeningEndpoint = new IPEndPoint(listen, cluster.GatewayPort);
+            });
+            if (useTls)
+            {
+                silo.UseClusterTls(cluster.Tls);
+            }
+
             silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
             silo.Configure<ClusterMembershipOptions>(o => (o.ProbeTimeout, o.NumMissedProbesLimit) = (cluster.ProbeTimeout, cluster.MissedProbesLimit));
             silo.AddEncryptedAdoNetGrainStorage(StorageNames.Default, database);
