@@ -67,6 +67,42 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
+    public void Kubernetes_nodes_talk_mutual_tls_from_a_secret_and_only_release_pods_reach_the_cluster_ports()
+    {
+        var documents = LoadYamlDocuments(Path.Combine(Root, "deploy", "kubernetes", "viasocket.yaml"));
+        foreach (var deployment in documents.Where(d => (string)d["kind"] == "Deployment"))
+        {
+            var podSpec = Map(Map(Map(deployment["spec"])["template"])["spec"]);
+            var container = Map(List(podSpec["containers"])[0]);
+            var environment = List(container["env"]).Select(Map).Where(v => v.ContainsKey("value"))
+                .ToDictionary(v => (string)v["name"], v => (string)v["value"], StringComparer.Ordinal);
+            Assert.DoesNotContain("ViaSocket__Cluster__AllowInsecureTransport", environment.Keys);
+            var mount = List(container["volumeMounts"]).Select(Map).Single(m => (string)m["name"] == "cluster-tls");
+            var directory = (string)mount["mountPath"];
+            Assert.Equal($"{directory}/tls.crt", environment["ViaSocket__Cluster__Tls__CertificatePath"]);
+            Assert.Equal($"{directory}/tls.key", environment["ViaSocket__Cluster__Tls__KeyPath"]);
+            Assert.Equal($"{directory}/ca.crt", environment["ViaSocket__Cluster__Tls__CaCertificatesPath"]);
+            var volume = List(podSpec["volumes"]).Select(Map).Single(v => (string)v["name"] == "cluster-tls");
+            Assert.Equal("viasocket-cluster-tls", (string)Map(volume["secret"])["secretName"]);
+        }
+
+        var policy = documents.Single(d => (string)d["kind"] == "NetworkPolicy");
+        var spec = Map(policy["spec"]);
+        Assert.Equal("silo", (string)Map(Map(spec["podSelector"])["matchLabels"])["app.kubernetes.io/component"]);
+        Assert.Equal(["Ingress"], List(spec["policyTypes"]).Cast<string>());
+        var rules = List(spec["ingress"]).Select(Map).ToList();
+        static IEnumerable<string> Ports(Dictionary<string, object> rule) => List(rule["ports"]).Select(p => (string)Map(p)["port"]);
+
+        // The cluster ports are admitted by exactly one rule, and that rule names release pods as the only source.
+        var clusterRule = Assert.Single(rules, r => Ports(r).Intersect(["silo", "gateway"]).Any());
+        Assert.Equal(["gateway", "silo"], Ports(clusterRule).Order());
+        var source = Map(Assert.Single(List(clusterRule["from"])));
+        Assert.Equal(["podSelector"], source.Keys);
+        Assert.Equal("viasocket", (string)Map(Map(source["podSelector"])["matchLabels"])["app.kubernetes.io/name"]);
+        Assert.All(rules.Where(r => r != clusterRule), r => Assert.Equal(["http"], Ports(r)));
+    }
+
+    [Fact]
     public void The_dockerfile_publishes_the_server_and_exposes_its_ports()
     {
         var dockerfile = File.ReadAllText(Path.Combine(Root, "deploy", "Dockerfile"));

@@ -38,11 +38,16 @@ public sealed class OperatorEndpointsTests(OperatorEndpointsFixture fixture) : I
     }
 
     [Fact]
-    public async Task The_operator_scope_cannot_be_given_to_a_key_through_the_api()
+    public async Task Only_an_operator_key_can_give_the_operator_scope_through_the_api()
     {
-        using var response = await fixture.Flow.Api.PostAsJsonAsync("/v1/api-keys", new { scopes = new[] { "operator" } });
+        using var workspaceKey = fixture.Host.CreateClient(await CreateKeyAsync("connections:read", "keys:write"));
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        using var fromWorkspaceKey = await workspaceKey.PostAsJsonAsync("/v1/api-keys", new { scopes = new[] { "operator" } });
+        using var fromOperatorKey = await fixture.Flow.Api.PostAsJsonAsync("/v1/api-keys", new { scopes = new[] { "operator" } });
+
+        Assert.Equal(HttpStatusCode.Forbidden, fromWorkspaceKey.StatusCode);
+        Assert.Equal("api_key.scope_escalation", (await fromWorkspaceKey.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>());
+        Assert.True(fromOperatorKey.IsSuccessStatusCode, $"{fromOperatorKey.StatusCode}");
     }
 
     [Fact]
