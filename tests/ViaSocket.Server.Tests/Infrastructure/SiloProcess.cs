@@ -11,31 +11,36 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process process;
 
-    private SiloProcess(Process process, Uri baseAddress, int siloPort)
+    private SiloProcess(Process process, Uri baseAddress, int siloPort, int gatewayPort)
     {
         this.process = process;
         BaseAddress = baseAddress;
         SiloPort = siloPort;
+        GatewayPort = gatewayPort;
     }
 
     public Uri BaseAddress { get; }
 
     public int SiloPort { get; }
 
-    public static async Task<SiloProcess> StartAsync(string connectionString, ApiKey apiKey, string keyDirectory, Uri publicBaseUrl)
+    public int GatewayPort { get; }
+
+    /// <param name="environment">Further settings of the process (e.g. <c>ViaSocket__Cluster__Tls__CertificatePath</c>).</param>
+    public static async Task<SiloProcess> StartAsync(string connectionString, ApiKey apiKey, string keyDirectory, Uri publicBaseUrl, IReadOnlyDictionary<string, string>? environment = null)
     {
         // The ports are free when picked but not held: a process of a test class running alongside can take one first,
         // and this one then exits at start-up. Such a start is tried again once, on fresh ports.
-        return await TryStartAsync(connectionString, apiKey, keyDirectory, publicBaseUrl)
-            ?? await TryStartAsync(connectionString, apiKey, keyDirectory, publicBaseUrl)
+        return await TryStartAsync(connectionString, apiKey, keyDirectory, publicBaseUrl, environment)
+            ?? await TryStartAsync(connectionString, apiKey, keyDirectory, publicBaseUrl, environment)
             ?? throw new InvalidOperationException("The silo process exited at start-up twice.");
     }
 
     /// <returns>Null when the process exited before it was ready.</returns>
-    private static async Task<SiloProcess?> TryStartAsync(string connectionString, ApiKey apiKey, string keyDirectory, Uri publicBaseUrl)
+    private static async Task<SiloProcess?> TryStartAsync(string connectionString, ApiKey apiKey, string keyDirectory, Uri publicBaseUrl, IReadOnlyDictionary<string, string>? environment)
     {
         var httpPort = ViaSocketTestHost.FreePort();
         var siloPort = ViaSocketTestHost.FreePort();
+        var gatewayPort = ViaSocketTestHost.FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
         var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "ViaSocket.Server.dll")])
         {
@@ -47,7 +52,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["ViaSocket__PublicBaseUrl"] = publicBaseUrl.ToString().TrimEnd('/');
         start.Environment["ViaSocket__Database__ConnectionString"] = connectionString;
         start.Environment["ViaSocket__Cluster__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["ViaSocket__Cluster__GatewayPort"] = ViaSocketTestHost.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ViaSocket__Cluster__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ViaSocket__Bootstrap__ApiKey"] = apiKey.Reveal();
         start.Environment["ViaSocket__Encryption__KeyDirectory"] = keyDirectory;
         start.Environment["ViaSocket__Outbound__AllowLoopback"] = "true";
@@ -56,6 +61,11 @@ public sealed class SiloProcess : IAsyncDisposable
         // classes sharing CI's two cores, Orleans lengthens the probe time-outs of a silo that finds itself slow, and
         // detection has taken longer than the 10-s default; the failover tests are about what happens once it is done.
         start.Environment["ViaSocket__Cluster__GrainCallRetryBudget"] = "00:00:30";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("The silo process did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -71,7 +81,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 using var ready = await probe.GetAsync("/health/ready");
                 if (ready.IsSuccessStatusCode)
                 {
-                    return new SiloProcess(process, baseAddress, siloPort);
+                    return new SiloProcess(process, baseAddress, siloPort, gatewayPort);
                 }
             }
             catch (HttpRequestException)
