@@ -268,7 +268,11 @@ public static partial class DefinitionValidator
 
         try
         {
-            new Parser(FunctionBodyOptions).ParseScript(code);
+            if (DynamicImport.Find(new Parser(FunctionBodyOptions).ParseScript(code)) is { } import)
+            {
+                var start = import.Location.Start;
+                problems.Add(new(pointer, ValidationCodes.DynamicImport, $"Line {start.Line}, column {start.Column + 1}: {DynamicImport.Description}."));
+            }
         }
         catch (ParseErrorException exception)
         {

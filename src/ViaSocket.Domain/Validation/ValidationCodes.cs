@@ -44,6 +44,7 @@ public static class ValidationCodes
     public const string BlockEmpty = "definition.block_empty";
     public const string BlockBothCodeAndRequest = "definition.block_both_code_and_request";
     public const string CodeSyntax = "definition.code_syntax";
+    public const string DynamicImport = "definition.dynamic_import";
     public const string UnknownMethod = "definition.unknown_method";
     public const string UnknownBodyType = "definition.unknown_body_type";
     public const string BodyConflict = "definition.body_conflict";

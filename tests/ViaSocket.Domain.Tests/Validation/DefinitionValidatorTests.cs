@@ -58,6 +58,7 @@ public sealed class DefinitionValidatorTests
         { "empty block", d => d with { TestMe = new ApiBlock { Code = "  " } }, "/testMe", ValidationCodes.BlockEmpty },
         { "both code and request", d => d with { TestMe = d.TestMe! with { Code = "return 1;" } }, "/testMe", ValidationCodes.BlockBothCodeAndRequest },
         { "code syntax", d => d with { AccessToken = new ApiBlock { Code = "const a = 1;\nreturn a +;" } }, "/accessToken/code", ValidationCodes.CodeSyntax },
+        { "dynamic import", d => d with { RefreshToken = new ApiBlock { Code = "const m = await import('x');\nreturn m;" } }, "/refreshToken/code", ValidationCodes.DynamicImport },
         { "code too large", d => d with { AccessToken = new ApiBlock { Code = "//" + new string('x', DefinitionLimits.MaxCodeBytes) } }, "/accessToken/code", ValidationCodes.TooLarge },
         { "unknown method", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition { Method = "FETCH", Url = "https://a.example.com" } } }, "/testMe/request/method", ValidationCodes.UnknownMethod },
         { "request url", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition() } }, "/testMe/request/url", ValidationCodes.Required },
@@ -134,6 +135,17 @@ public sealed class DefinitionValidatorTests
         var problem = Assert.Single(DefinitionValidator.Validate(definition));
 
         Assert.StartsWith("Line 2, column 13:", problem.Message);
+    }
+
+    [Fact]
+    public void Dynamic_import_is_refused_at_its_line_and_column_even_inside_a_function_that_never_runs()
+    {
+        var definition = Valid with { AccessToken = new ApiBlock { Code = "const never = () => 1;\nconst load = async () => { try { return await import('./m.js'); } catch { return null; } };\nreturn never();" } };
+
+        var problem = Assert.Single(DefinitionValidator.Validate(definition));
+
+        Assert.Equal(ValidationCodes.DynamicImport, problem.Code);
+        Assert.StartsWith("Line 2, column 47: import() is not available", problem.Message, StringComparison.Ordinal);
     }
 
     [Theory]
