@@ -81,7 +81,8 @@ public static partial class DefinitionValidator
         return problems;
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    // \z, not $: $ also matches before a trailing "\n".
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex FieldKeyPattern();
 
     private static void ValidateFields(IReadOnlyList<FieldDefinition?> fields, List<ValidationProblem> problems)
