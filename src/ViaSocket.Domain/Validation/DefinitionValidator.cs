@@ -55,7 +55,8 @@ public static partial class DefinitionValidator
         AllowAwaitOutsideFunction = true,
     };
 
-    public static IReadOnlyList<ValidationProblem> Validate(AuthVersionDefinition definition)
+    /// <param name="storedClientSecret">The secret kept from an earlier draft, which a definition without one goes on using.</param>
+    public static IReadOnlyList<ValidationProblem> Validate(AuthVersionDefinition definition, string? storedClientSecret = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var problems = new List<ValidationProblem>();
@@ -78,6 +79,7 @@ public static partial class DefinitionValidator
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);
         ValidateRefreshOnStatus(definition.RefreshOnStatus, problems);
+        problems.AddRange(ClientSecretExposure.Find(definition, definition.Authorization?.ClientSecret ?? storedClientSecret));
         return problems;
     }
 

@@ -26,6 +26,7 @@ public static class ValidationCodes
     public const string DuplicateScope = "definition.duplicate_scope";
     public const string ScopeContainsSeparator = "definition.scope_contains_separator";
     public const string ReservedParameter = "definition.reserved_parameter";
+    public const string ClientSecretExposed = "definition.client_secret_exposed";
 
     // Templates
     public const string TemplateSyntax = "definition.template_syntax";

@@ -31,6 +31,7 @@ public sealed class DefinitionValidatorTests
         { "scope with space", d => d with { Authorization = d.Authorization! with { Scopes = ["read write"] } }, "/authorization/scopes/0", ValidationCodes.ScopeContainsSeparator },
         { "scope with comma", d => d with { Authorization = d.Authorization! with { Scopes = ["a,b"], ScopeSeparator = ScopeSeparators.Comma } }, "/authorization/scopes/0", ValidationCodes.ScopeContainsSeparator },
         { "too many scopes", d => d with { Authorization = d.Authorization! with { Scopes = [.. Enumerable.Range(0, 51).Select(i => $"s{i}")] } }, "/authorization/scopes", ValidationCodes.TooMany },
+        { "client secret in code", d => d with { Authorization = d.Authorization! with { ClientSecret = "long-enough-secret" }, TestMe = new ApiBlock { Code = "return 'long-enough-secret';" } }, "/testMe/code", ValidationCodes.ClientSecretExposed },
         { "reserved extra param", d => d with { Authorization = d.Authorization! with { ExtraParams = new Dictionary<string, string> { ["redirect_uri"] = "x" } } }, "/authorization/extraParams/redirect_uri", ValidationCodes.ReservedParameter },
         { "template syntax", d => d with { ConnectionLabel = "${context.authData.testme.email" }, "/connectionLabel", ValidationCodes.TemplateSyntax },
         { "unknown root", d => d with { UniqueIdentifier = "${authData.testme.id}" }, "/uniqueIdentifier", ValidationCodes.UnknownTemplateRoot },
