@@ -8,7 +8,7 @@ namespace ViaSocket.Server.Tests.Security;
 /// <summary>
 /// Blocks whose result is nested too deep, holds an unpaired surrogate, or whose code reaches for <c>import()</c>, on
 /// every path that runs a block: the OAuth callback (the user gets the error redirect or page with a code), a refresh
-/// and a test run (problems and failures with codes), never a 500.
+/// and a test run (problems and failures with codes), never a 500; and a provider answer the proxy relays.
 /// </summary>
 public sealed class HostileBlockOutcomeTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
 {
@@ -135,6 +135,33 @@ public sealed class HostileBlockOutcomeTests(ServiceFixture fixture) : IClassFix
         var error = Assert.Single(problem["errors"]!.AsArray());
         Assert.Equal("/refreshToken/code", (string?)error!["pointer"]);
         Assert.Equal("definition.dynamic_import", (string?)error["code"]);
+    }
+
+    [Theory]
+    [InlineData(40, false)]
+    [InlineData(63, true)]
+    public async Task A_proxied_response_too_deep_to_answer_with_is_relayed_as_text(int depth, bool asText)
+    {
+        var connectionId = await ConnectOwnClientAsync("hostile-proxy-" + depth, _ => { });
+        JsonNode deep = new JsonObject();
+        for (var i = 1; i < depth; i++)
+        {
+            deep = new JsonObject { ["a"] = deep };
+        }
+
+        // The provider echoes the body one level down, inside its answer.
+        using var proxy = await Api.PostAsJsonAsync($"/v1/connections/{connectionId}/proxy", new
+        {
+            method = "POST",
+            url = new Uri(fixture.Provider.ResourceUrl, "echo").ToString(),
+            body = deep,
+        });
+
+        var text = await proxy.Content.ReadAsStringAsync();
+        Assert.True(proxy.StatusCode == HttpStatusCode.OK, text);
+        var data = JsonNode.Parse(text)!["data"]!;
+        Assert.Equal(asText, data.GetValueKind() == System.Text.Json.JsonValueKind.String);
+        Assert.Contains("alice@example.com", data.ToJsonString(), StringComparison.Ordinal);
     }
 
     /// <summary>The token exchange of the JavaScript test definition, returning <paramref name="result"/> built from its <c>response</c>.</summary>
