@@ -35,6 +35,7 @@ public static class ViaSocketApplication
         app.UseAuthorization();
         app.UseObservability();
         app.UseRateLimiter();
+        app.UseStrictUtf8JsonBodies();
         app.MapHealthEndpoints();
 
         // Everything that calls grains rides out the seconds in which a dead silo is being detected.

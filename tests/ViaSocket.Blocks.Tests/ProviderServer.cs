@@ -66,6 +66,9 @@ public sealed class ProviderServer : IAsyncLifetime
         app.MapGet("/redirect", () => Results.Redirect("/redirect-target"));
         app.MapGet("/redirect-target", () => Results.Json(new { followed = true }));
         app.MapGet("/large", () => Results.Text(new string('x', 64 * 1024)));
+        app.MapGet("/nested/{depth:int}", (int depth) =>
+            Results.Text(string.Concat(Enumerable.Repeat("{\"a\":", depth - 1)) + "{}" + new string('}', depth - 1), "application/json"));
+        app.MapGet("/unpaired-surrogate", () => Results.Text("{\"name\":\"\\ud800\"}", "application/json"));
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -61,10 +61,15 @@ internal sealed class DeclarativeRequestRunner(
                 var response = await httpClient.SendAsync(message, run.Token).ConfigureAwait(false);
                 diagnostics.Trace(new HttpTraceEntry(method, url, response.StatusCode, timeProvider.GetElapsedTime(started), null));
                 var body = Encoding.UTF8.GetString(response.Body);
-                var data = string.IsNullOrWhiteSpace(body) ? null : SandboxOutcome.ParseData(body);
-                return response.IsSuccessStatusCode
-                    ? Finish(data, null)
-                    : Finish(null, SandboxOutcome.HttpFailure(response.StatusCode, data, response.GetHeaderValues("Retry-After").FirstOrDefault(), timeProvider));
+                var maxDepth = options.Value.MaxResultDepth;
+                if (!response.IsSuccessStatusCode)
+                {
+                    var data = string.IsNullOrWhiteSpace(body) ? null : SandboxOutcome.ParseData(body, maxDepth);
+                    return Finish(null, SandboxOutcome.HttpFailure(response.StatusCode, data, response.GetHeaderValues("Retry-After").FirstOrDefault(), timeProvider));
+                }
+
+                var (result, failure) = string.IsNullOrWhiteSpace(body) ? (null, null) : SandboxOutcome.FromResponseBody(body, maxDepth);
+                return Finish(result, failure);
             }
             catch (OutboundRequestException error)
             {

@@ -4,46 +4,12 @@ using System.Net.Sockets;
 namespace ViaSocket.Blocks.Http;
 
 /// <summary>
-/// Decides whether an address may be connected to: public addresses yes; loopback, private, link-local,
-/// metadata, multicast and reserved ranges only when the operator opened them.
+/// Decides whether an address may be connected to: public addresses yes; loopback and private ranges only when the
+/// operator opened them; every other special-purpose block (<see cref="SpecialPurposeNetworks"/>) and all IPv6
+/// space outside global unicast only when <see cref="OutboundHttpOptions.AllowedNetworks"/> lists it.
 /// </summary>
 public sealed class OutboundAddressPolicy
 {
-    private static readonly IPNetwork[] LoopbackNetworks =
-    [
-        IPNetwork.Parse("127.0.0.0/8"),
-        IPNetwork.Parse("::1/128"),
-    ];
-
-    private static readonly IPNetwork[] PrivateNetworks =
-    [
-        IPNetwork.Parse("10.0.0.0/8"),
-        IPNetwork.Parse("172.16.0.0/12"),
-        IPNetwork.Parse("192.168.0.0/16"),
-        IPNetwork.Parse("100.64.0.0/10"),
-        IPNetwork.Parse("fc00::/7"),
-    ];
-
-    // Never reachable unless listed in AllowedNetworks: "this network", link-local (cloud metadata lives at
-    // 169.254.169.254), IETF protocol assignments, benchmarking, multicast, reserved and broadcast, and the IPv6
-    // equivalents plus Teredo (it tunnels to arbitrary IPv4 addresses).
-    private static readonly IPNetwork[] AlwaysRefusedNetworks =
-    [
-        IPNetwork.Parse("0.0.0.0/8"),
-        IPNetwork.Parse("169.254.0.0/16"),
-        IPNetwork.Parse("192.0.0.0/24"),
-        IPNetwork.Parse("198.18.0.0/15"),
-        IPNetwork.Parse("224.0.0.0/4"),
-        IPNetwork.Parse("240.0.0.0/4"),
-        IPNetwork.Parse("::/128"),
-        IPNetwork.Parse("fe80::/10"),
-        IPNetwork.Parse("ff00::/8"),
-        IPNetwork.Parse("2001::/32"),
-    ];
-
-    private static readonly IPNetwork Nat64Network = IPNetwork.Parse("64:ff9b::/96");
-    private static readonly IPNetwork SixToFourNetwork = IPNetwork.Parse("2002::/16");
-
     private readonly bool _allowLoopback;
     private readonly bool _allowPrivateNetworks;
     private readonly IPNetwork[] _allowedNetworks;
@@ -72,17 +38,23 @@ public sealed class OutboundAddressPolicy
             return IsAllowed(embedded);
         }
 
-        if (LoopbackNetworks.Any(network => network.Contains(normalized)))
+        if (SpecialPurposeNetworks.Loopback.Any(network => network.Contains(normalized)))
         {
             return _allowLoopback;
         }
 
-        if (PrivateNetworks.Any(network => network.Contains(normalized)))
+        if (SpecialPurposeNetworks.Private.Any(network => network.Contains(normalized)))
         {
             return _allowPrivateNetworks;
         }
 
-        return !AlwaysRefusedNetworks.Any(network => network.Contains(normalized));
+        if (normalized.AddressFamily == AddressFamily.InterNetworkV6 && !SpecialPurposeNetworks.GlobalUnicast.Contains(normalized))
+        {
+            // Unallocated and future special-purpose IPv6 space is refused until it is known to be public.
+            return false;
+        }
+
+        return !SpecialPurposeNetworks.Refused.Any(network => network.Contains(normalized));
     }
 
     private static IPAddress Normalize(IPAddress address)
@@ -101,12 +73,12 @@ public sealed class OutboundAddressPolicy
         }
 
         var bytes = address.GetAddressBytes();
-        if (Nat64Network.Contains(address))
+        if (SpecialPurposeNetworks.Nat64.Contains(address))
         {
             return new IPAddress(bytes.AsSpan(12, 4));
         }
 
-        return SixToFourNetwork.Contains(address) ? new IPAddress(bytes.AsSpan(2, 4)) : null;
+        return SpecialPurposeNetworks.SixToFour.Contains(address) ? new IPAddress(bytes.AsSpan(2, 4)) : null;
     }
 
     private static IPNetwork ParseNetwork(string cidr)

@@ -37,7 +37,7 @@ internal sealed class JavaScriptBlockRunner
         {
             script = _scripts.GetOrPrepare(request.ScriptCacheKey, code, SandboxEngine.PrepareBlock);
         }
-        catch (ScriptPreparationException error)
+        catch (Exception error) when (error is ScriptPreparationException or RefusedSyntaxException)
         {
             return Finish(null, SandboxOutcome.FromException(error, _options.Timeout));
         }
@@ -49,7 +49,7 @@ internal sealed class JavaScriptBlockRunner
         {
             using var engine = new SandboxEngine(_options, bridge, _options.Timeout, cancellationToken);
             var envelope = await engine.RunAsync(script, request.Context.ToJsonString(), run.Token).ConfigureAwait(false);
-            var (result, failure) = SandboxOutcome.FromEnvelope(envelope, _options.MaxResultCharacters, _timeProvider);
+            var (result, failure) = SandboxOutcome.FromEnvelope(envelope, _options, _timeProvider);
             // A request cut short by the run's budget fails inside the script; the budget is the cause.
             return Finish(result, failure is not null && timeout.IsCancellationRequested ? TimedOut() : failure);
         }

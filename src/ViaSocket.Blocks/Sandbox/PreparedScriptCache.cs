@@ -18,6 +18,7 @@ internal sealed class PreparedScriptCache(IOptions<SandboxOptions> options)
     public int Count => _entries.Count;
 
     /// <exception cref="ScriptPreparationException">The source does not parse (not cached).</exception>
+    /// <exception cref="RefusedSyntaxException">The source uses syntax the sandbox refuses (not cached).</exception>
     public Prepared<Script> GetOrPrepare(string key, string source, Func<string, Prepared<Script>> prepare)
     {
         if (_entries.TryGetValue(key, out var cached) && string.Equals(cached.Source, source, StringComparison.Ordinal))

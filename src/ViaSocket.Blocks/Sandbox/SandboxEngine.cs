@@ -7,6 +7,7 @@ using Jint.Native.Object;
 using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
+using ViaSocket.Domain.Validation;
 
 namespace ViaSocket.Blocks.Sandbox;
 
@@ -73,13 +74,25 @@ internal sealed class SandboxEngine : IDisposable
 
     /// <summary>Parses block code into the body of an async function taking <c>context</c>.</summary>
     /// <exception cref="ScriptPreparationException">The code has a syntax error.</exception>
+    /// <exception cref="RefusedSyntaxException">The code uses <c>import()</c>.</exception>
     public static Prepared<Script> PrepareBlock(string code)
-        => Engine.PrepareScript("(async function (context) { 'use strict';\n" + code + "\n})", SourceName, strict: true);
+        => Prepare("(async function (context) { 'use strict';\n" + code + "\n})");
 
     /// <summary>Parses a template expression into a function taking <c>context</c> and returning the expression.</summary>
     /// <exception cref="ScriptPreparationException">The expression has a syntax error.</exception>
+    /// <exception cref="RefusedSyntaxException">The expression uses <c>import()</c>.</exception>
     public static Prepared<Script> PrepareExpression(string expression)
-        => Engine.PrepareScript("(function (context) { 'use strict';\nreturn (" + expression + "\n); })", SourceName, strict: true);
+        => Prepare("(function (context) { 'use strict';\nreturn (" + expression + "\n); })");
+
+    private static Prepared<Script> Prepare(string wrappedSource)
+    {
+        var prepared = Engine.PrepareScript(wrappedSource, SourceName, strict: true);
+
+        // Without a module loader the engine answers import() with a host exception no script can catch.
+        return DynamicImport.Find(prepared.Program!) is { } import
+            ? throw new RefusedSyntaxException(DynamicImport.Description, import.Location.Start.Line)
+            : prepared;
+    }
 
     /// <summary>The author's line for a line of the wrapped source.</summary>
     public static int? AuthorLine(int? wrappedLine) => wrappedLine is > WrapperLeadingLines ? wrappedLine - WrapperLeadingLines : null;

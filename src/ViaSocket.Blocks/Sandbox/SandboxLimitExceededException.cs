@@ -18,4 +18,5 @@ public static class SandboxLimits
     public const string ArrayLength = "array length";
     public const string OutboundCalls = "outbound calls";
     public const string ResultSize = "result size";
+    public const string ResultDepth = "result depth";
 }

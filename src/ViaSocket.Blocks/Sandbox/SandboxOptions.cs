@@ -47,6 +47,13 @@ public sealed class SandboxOptions
     /// <value>The default value is 1 MiB of characters.</value>
     public int MaxResultCharacters { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// The deepest nesting of objects and arrays a block result may have (JavaScript and declarative blocks alike);
+    /// results are stored inside authData and passed to later blocks, within the 64 levels JSON is read and written to.
+    /// </summary>
+    /// <value>The default value is 32.</value>
+    public int MaxResultDepth { get; set; } = ViaSocket.Domain.BoundedJson.DefaultMaxDepth;
+
     /// <summary>Prepared scripts kept in memory (one per published block).</summary>
     /// <value>The default value is 2,048.</value>
     public int MaxCachedScripts { get; set; } = 2048;

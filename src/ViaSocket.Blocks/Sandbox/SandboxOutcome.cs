@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Acornima;
 using Jint;
 using Jint.Runtime;
+using ViaSocket.Domain;
 
 namespace ViaSocket.Blocks.Sandbox;
 
@@ -14,15 +15,22 @@ namespace ViaSocket.Blocks.Sandbox;
 /// </summary>
 internal static class SandboxOutcome
 {
-    /// <summary>Reads the outcome envelope; <paramref name="maxResultCharacters"/> bounds what is parsed.</summary>
-    public static (JsonNode? Result, BlockFailure? Failure) FromEnvelope(string envelope, int maxResultCharacters, TimeProvider timeProvider)
+    /// <summary>Reads the outcome envelope within the result limits of <paramref name="limits"/>.</summary>
+    public static (JsonNode? Result, BlockFailure? Failure) FromEnvelope(string envelope, SandboxOptions limits, TimeProvider timeProvider)
     {
-        if (envelope.Length > maxResultCharacters + 64)
+        if (envelope.Length > limits.MaxResultCharacters + 64)
         {
-            return (null, Limit(SandboxLimits.ResultSize, $"The block's result is longer than {maxResultCharacters} characters."));
+            return (null, Limit(SandboxLimits.ResultSize, $"The block's result is longer than {limits.MaxResultCharacters} characters."));
         }
 
-        var root = JsonNode.Parse(envelope)!.AsObject();
+        // The envelope is JSON.stringify output: the result sits one level below its root.
+        var outcome = BoundedJson.TryParse(envelope, limits.MaxResultDepth + 1, out var parsed);
+        if (outcome != BoundedJsonOutcome.Parsed)
+        {
+            return (null, UnusableResult(outcome, limits.MaxResultDepth));
+        }
+
+        var root = parsed!.AsObject();
         if (root["ok"]!.GetValue<bool>())
         {
             return (root["result"]?.DeepClone(), null);
@@ -34,7 +42,7 @@ internal static class SandboxOutcome
         {
             "http" => HttpFailure(
                 failure["status"]!.GetValue<int>(),
-                failure["dataJson"]?.GetValue<string>() is { } data ? ParseData(data) : null,
+                failure["dataJson"]?.GetValue<string>() is { } data ? ParseData(data, limits.MaxResultDepth) : null,
                 failure["retryAfter"]?.GetValue<string>(),
                 timeProvider),
             "outbound" => OutboundFailure(failure["code"]?.GetValue<string>(), message),
@@ -70,17 +78,18 @@ internal static class SandboxOutcome
         // Only the array-length cap is configured through Jint's own memory checks.
         MemoryLimitExceededException => Limit(SandboxLimits.ArrayLength, "The block created an array longer than allowed."),
         InsufficientExecutionStackException => Limit(SandboxLimits.RecursionDepth, "The block exceeded the call stack."),
-        ScriptPreparationException { InnerException: ParseErrorException parse } => SyntaxFailure(parse),
+        ScriptPreparationException { InnerException: ParseErrorException parse } => SyntaxFailure(parse.Description, parse.LineNumber),
+        RefusedSyntaxException refused => SyntaxFailure(refused.Description, refused.Line),
         JavaScriptException script => ScriptFailure(script.Message, SandboxEngine.AuthorLine(script.Location.Start.Line)),
         JintException => new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.ScriptError, "The block failed in the sandbox."),
         _ => null,
     };
 
-    public static BlockFailure SyntaxFailure(ParseErrorException parse)
+    private static BlockFailure SyntaxFailure(string description, int wrappedLine)
     {
-        var line = SandboxEngine.AuthorLine(parse.LineNumber);
+        var line = SandboxEngine.AuthorLine(wrappedLine);
         return new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.SyntaxError,
-            line is null ? $"SyntaxError: {parse.Description}" : $"SyntaxError: {parse.Description} (line {line})");
+            line is null ? $"SyntaxError: {description}" : $"SyntaxError: {description} (line {line})");
     }
 
     private static BlockFailure ScriptFailure(string message, int? line)
@@ -98,18 +107,26 @@ internal static class SandboxOutcome
         _ => new(BlockFailureKind.Network, BlockErrorCodes.NetworkError, message),
     };
 
-    /// <summary>Parses a response body as JSON, or keeps it as a string.</summary>
-    public static JsonNode? ParseData(string text)
-    {
-        try
+    /// <summary>
+    /// A successful response body as a block result: its JSON, or the text itself when it is not JSON; JSON nested
+    /// deeper than <paramref name="maxDepth"/> or escaping a lone surrogate fails the block.
+    /// </summary>
+    public static (JsonNode? Result, BlockFailure? Failure) FromResponseBody(string body, int maxDepth) =>
+        BoundedJson.TryParse(body, maxDepth, out var data) switch
         {
-            return JsonNode.Parse(text);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return JsonValue.Create(text);
-        }
-    }
+            BoundedJsonOutcome.Parsed => (data, null),
+            BoundedJsonOutcome.NotJson => (JsonValue.Create(body), null),
+            var unusable => (null, UnusableResult(unusable, maxDepth)),
+        };
+
+    /// <summary>A provider's response body for a failure report: its JSON, or the text itself when that cannot be kept as JSON.</summary>
+    public static JsonNode? ParseData(string text, int maxDepth)
+        => BoundedJson.TryParse(text, maxDepth, out var data) == BoundedJsonOutcome.Parsed ? data : JsonValue.Create(text);
+
+    private static BlockFailure UnusableResult(BoundedJsonOutcome outcome, int maxDepth) => outcome == BoundedJsonOutcome.TooDeep
+        ? Limit(SandboxLimits.ResultDepth, $"The block's result nests objects and arrays deeper than {maxDepth} levels.")
+        : new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.InvalidResult,
+            "The block produced a string that is not valid Unicode (an unpaired surrogate).");
 
     /// <summary>Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3).</summary>
     public static TimeSpan? ParseRetryAfter(string? value, TimeProvider timeProvider)

@@ -27,7 +27,7 @@ internal sealed partial class SandboxedExpressionEvaluator(PreparedScriptCache s
             var diagnostics = new RunDiagnostics(capture: false, 0, 0);
             var bridge = new SandboxBridge(httpClient: null, diagnostics, maxOutboundCalls: 0, timeProvider, CancellationToken.None);
             using var engine = new SandboxEngine(settings, bridge, settings.ExpressionTimeout, CancellationToken.None);
-            (var result, failure) = SandboxOutcome.FromEnvelope(engine.Evaluate(script, context.ToJsonString()), settings.MaxResultCharacters, timeProvider);
+            (var result, failure) = SandboxOutcome.FromEnvelope(engine.Evaluate(script, context.ToJsonString()), settings, timeProvider);
             if (failure is null)
             {
                 return result;

@@ -55,7 +55,8 @@ public static partial class DefinitionValidator
         AllowAwaitOutsideFunction = true,
     };
 
-    public static IReadOnlyList<ValidationProblem> Validate(AuthVersionDefinition definition)
+    /// <param name="storedClientSecret">The secret kept from an earlier draft, which a definition without one goes on using.</param>
+    public static IReadOnlyList<ValidationProblem> Validate(AuthVersionDefinition definition, string? storedClientSecret = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var problems = new List<ValidationProblem>();
@@ -78,10 +79,12 @@ public static partial class DefinitionValidator
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);
         ValidateRefreshOnStatus(definition.RefreshOnStatus, problems);
+        problems.AddRange(ClientSecretExposure.Find(definition, definition.Authorization?.ClientSecret ?? storedClientSecret));
         return problems;
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    // \z, not $: $ also matches before a trailing "\n".
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex FieldKeyPattern();
 
     private static void ValidateFields(IReadOnlyList<FieldDefinition?> fields, List<ValidationProblem> problems)
@@ -268,7 +271,11 @@ public static partial class DefinitionValidator
 
         try
         {
-            new Parser(FunctionBodyOptions).ParseScript(code);
+            if (DynamicImport.Find(new Parser(FunctionBodyOptions).ParseScript(code)) is { } import)
+            {
+                var start = import.Location.Start;
+                problems.Add(new(pointer, ValidationCodes.DynamicImport, $"Line {start.Line}, column {start.Column + 1}: {DynamicImport.Description}."));
+            }
         }
         catch (ParseErrorException exception)
         {

@@ -26,6 +26,7 @@ public static class ValidationCodes
     public const string DuplicateScope = "definition.duplicate_scope";
     public const string ScopeContainsSeparator = "definition.scope_contains_separator";
     public const string ReservedParameter = "definition.reserved_parameter";
+    public const string ClientSecretExposed = "definition.client_secret_exposed";
 
     // Templates
     public const string TemplateSyntax = "definition.template_syntax";
@@ -44,6 +45,7 @@ public static class ValidationCodes
     public const string BlockEmpty = "definition.block_empty";
     public const string BlockBothCodeAndRequest = "definition.block_both_code_and_request";
     public const string CodeSyntax = "definition.code_syntax";
+    public const string DynamicImport = "definition.dynamic_import";
     public const string UnknownMethod = "definition.unknown_method";
     public const string UnknownBodyType = "definition.unknown_body_type";
     public const string BodyConflict = "definition.body_conflict";

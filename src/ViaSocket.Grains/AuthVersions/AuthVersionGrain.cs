@@ -27,14 +27,14 @@ internal sealed class AuthVersionGrain(
             return Invalid(parsed.Problems);
         }
 
-        var problems = DefinitionValidator.Validate(parsed.Definition);
+        var definition = parsed.Definition;
+        var incomingSecret = definition.Authorization?.ClientSecret;
+        var problems = DefinitionValidator.Validate(definition, state.State.ClientSecret);
         if (problems.Count > 0)
         {
             return Invalid(problems);
         }
 
-        var definition = parsed.Definition;
-        var incomingSecret = definition.Authorization?.ClientSecret;
         var now = time.GetUtcNow();
         var isNew = !state.RecordExists;
         state.State.DefinitionJson = DefinitionJson.Serialize(WithoutSecret(definition));

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Orleans.Concurrency;
 using ViaSocket.AuthVersions;
 using ViaSocket.Blocks;
+using ViaSocket.Domain;
 using ViaSocket.Domain.Connections;
 using ViaSocket.Domain.Definitions;
 
@@ -40,27 +41,28 @@ internal sealed class BlockTestRunGrain(AuthVersionCatalog catalog, IBlockRunner
                 : Failed(UnknownBlock, "block must be accessToken, refreshToken, revokeToken or testMe.");
         }
 
-        if (JsonNode.Parse(request.AuthDataJson) is not JsonObject authData)
+        // The samples end up inside the context, a level deeper, and must stay within what JSON can be written at.
+        if (BoundedJson.TryParse(request.AuthDataJson, BoundedJson.DefaultMaxDepth, out var sample) != BoundedJsonOutcome.Parsed || sample is not JsonObject authData)
         {
-            return Failed(InvalidSample, "authData must be a JSON object.");
+            return Failed(InvalidSample, $"authData must be a JSON object nested at most {BoundedJson.DefaultMaxDepth} levels.");
         }
 
-        var inputData = request.InputDataJson is null ? null : JsonNode.Parse(request.InputDataJson);
+        JsonNode? inputData = null;
+        if (request.InputDataJson is not null && BoundedJson.TryParse(request.InputDataJson, BoundedJson.DefaultMaxDepth, out inputData) != BoundedJsonOutcome.Parsed)
+        {
+            return Failed(InvalidSample, $"inputData must be JSON nested at most {BoundedJson.DefaultMaxDepth} levels.");
+        }
         var context = ConnectionContext.Create(version, authData, request.RedirectUri, request.CodeVerifier, inputData);
         var run = await blocks.RunAsync(new BlockRunRequest($"test:{version.Revision}:{request.BlockKind}", block, context, new BlockRunOptions { CaptureDiagnostics = true }));
 
-        // Authors see their own console output, minus the app's client secret should their code print it.
-        var secret = version.Definition.Authorization?.ClientSecret;
-        var console = run.Console.Select(line => new BlockTestConsoleLine(line.Level, Redact(line.Message, secret))).ToList();
+        // The runner has masked the client secret in everything the run returns.
+        var console = run.Console.Select(line => new BlockTestConsoleLine(line.Level, line.Message)).ToList();
         var http = run.HttpTrace.Select(call => new BlockTestHttpCall(call.Method, call.Url, call.Status, call.Duration.TotalMilliseconds, call.Error)).ToList();
         var failure = run.Failure is { } f
-            ? new BlockTestFailure(f.Code, f.Kind.ToString(), Redact(f.Message, secret), f.HttpStatus, f.ResponseData?.ToJsonString())
+            ? new BlockTestFailure(f.Code, f.Kind.ToString(), f.Message, f.HttpStatus, f.ResponseData?.ToJsonString())
             : null;
         return new BlockTestRunResult(run.Result?.ToJsonString(), failure, console, http, run.Duration.TotalMilliseconds);
     }
-
-    private static string Redact(string text, string? secret) =>
-        string.IsNullOrEmpty(secret) ? text : text.Replace(secret, "[client secret]", StringComparison.Ordinal);
 
     private static BlockTestRunResult Failed(string code, string message) =>
         new(null, new BlockTestFailure(code, "Request", message, null, null), [], [], 0);

@@ -406,6 +406,6 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex DatabaseNamePattern();
 }

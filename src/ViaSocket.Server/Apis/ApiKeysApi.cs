@@ -29,12 +29,12 @@ internal static class ApiKeysApi
     public static async Task<Results<Created<CreatedApiKeyResponse>, ProblemHttpResult>> CreateKey(CreateApiKeyRequest request, HttpContext http, IGrainFactory grains)
     {
         var unknown = request.Scopes?.Where(s => !ApiKeyScopes.Grantable.Contains(s)).ToList() ?? [];
-        if (request.Scopes is not { Count: > 0 } || unknown.Count > 0 || request.Description is { Length: > 200 })
+        if (request.Scopes is not { Count: > 0 } || unknown.Count > 0 || request.Description is { Length: > 200 } || (request.Description is { } description && !Identifiers.IsPlainText(description)))
         {
             return Problems.Result(
                 StatusCodes.Status422UnprocessableEntity,
                 ApiErrorCodes.InvalidRequest,
-                $"scopes must be a non-empty subset of: {string.Join(", ", ApiKeyScopes.Grantable)}; description at most 200 characters.");
+                $"scopes must be a non-empty subset of: {string.Join(", ", ApiKeyScopes.Grantable)}; description at most 200 characters, without control or format characters.");
         }
 
         var scopes = request.Scopes.Distinct(StringComparer.Ordinal).ToList();

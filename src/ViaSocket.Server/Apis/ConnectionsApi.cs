@@ -213,8 +213,8 @@ public sealed record StartConnectionRequest(
         }
 
         // Bounded here so an oversized value is refused before any grain call, and never echoed back in full.
-        return Fields is not null && Fields.Any(f => f.Key.Length is 0 or > Identifiers.MaxLength || f.Value?.Length > FieldValues.MaxValueLength)
-            ? $"Field keys must be 1-{Identifiers.MaxLength} characters and values at most {FieldValues.MaxValueLength}."
+        return Fields is not null && Fields.Any(f => f.Key.Length is 0 or > Identifiers.MaxLength || !Identifiers.IsPlainText(f.Key) || f.Value?.Length > FieldValues.MaxValueLength)
+            ? $"Field keys must be 1-{Identifiers.MaxLength} characters without control or format characters, and values at most {FieldValues.MaxValueLength}."
             : null;
     }
 }

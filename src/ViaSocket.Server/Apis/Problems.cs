@@ -63,6 +63,7 @@ public static class ApiErrorCodes
     public const string Forbidden = "auth.forbidden";
     public const string InvalidRequest = "request.invalid";
     public const string InvalidIdentifier = "request.invalid_identifier";
+    public const string InvalidUtf8 = "request.invalid_utf8";
     public const string BodyTooLarge = "request.too_large";
     public const string NotFound = "request.not_found";
     public const string MethodNotAllowed = "request.method_not_allowed";

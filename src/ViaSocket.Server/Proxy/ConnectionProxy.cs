@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ViaSocket.Blocks.Http;
 using ViaSocket.Connections;
+using ViaSocket.Domain;
 using ViaSocket.Grains.Diagnostics;
 
 namespace ViaSocket.Server.Proxy;
@@ -160,6 +160,12 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key.ToLowerInvariant(), g => string.Join(", ", g.Select(h => h.Value)), StringComparer.Ordinal);
 
+    /// <summary>
+    /// The provider's body as JSON when it can be answered with: the answer's own object takes a level of the 64 that
+    /// JSON is written with, so deeper JSON (or JSON escaping an unpaired surrogate) is relayed as its text.
+    /// </summary>
+    private const int MaxDataDepth = 60;
+
     private static JsonNode? ParseBody(OutboundResponse response)
     {
         if (response.Body.Length == 0)
@@ -167,13 +173,7 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
             return null;
         }
 
-        try
-        {
-            return JsonNode.Parse(response.Body);
-        }
-        catch (JsonException)
-        {
-            return JsonValue.Create(Encoding.UTF8.GetString(response.Body));
-        }
+        var text = Encoding.UTF8.GetString(response.Body);
+        return BoundedJson.TryParse(text, MaxDataDepth, out var data) == BoundedJsonOutcome.Parsed ? data : JsonValue.Create(text);
     }
 }

@@ -31,12 +31,16 @@ public sealed class DefinitionValidatorTests
         { "scope with space", d => d with { Authorization = d.Authorization! with { Scopes = ["read write"] } }, "/authorization/scopes/0", ValidationCodes.ScopeContainsSeparator },
         { "scope with comma", d => d with { Authorization = d.Authorization! with { Scopes = ["a,b"], ScopeSeparator = ScopeSeparators.Comma } }, "/authorization/scopes/0", ValidationCodes.ScopeContainsSeparator },
         { "too many scopes", d => d with { Authorization = d.Authorization! with { Scopes = [.. Enumerable.Range(0, 51).Select(i => $"s{i}")] } }, "/authorization/scopes", ValidationCodes.TooMany },
+        { "client secret in code", d => d with { Authorization = d.Authorization! with { ClientSecret = "long-enough-secret" }, TestMe = new ApiBlock { Code = "return 'long-enough-secret';" } }, "/testMe/code", ValidationCodes.ClientSecretExposed },
         { "reserved extra param", d => d with { Authorization = d.Authorization! with { ExtraParams = new Dictionary<string, string> { ["redirect_uri"] = "x" } } }, "/authorization/extraParams/redirect_uri", ValidationCodes.ReservedParameter },
         { "template syntax", d => d with { ConnectionLabel = "${context.authData.testme.email" }, "/connectionLabel", ValidationCodes.TemplateSyntax },
         { "unknown root", d => d with { UniqueIdentifier = "${authData.testme.id}" }, "/uniqueIdentifier", ValidationCodes.UnknownTemplateRoot },
         { "unknown context member", d => d with { ConnectionLabel = "${context.authdata.testme.email}" }, "/connectionLabel", ValidationCodes.UnknownContextMember },
         { "template too long", d => d with { ConnectionLabel = new string('a', DefinitionLimits.MaxTemplateLength + 1) }, "/connectionLabel", ValidationCodes.TooLarge },
         { "invalid field key", d => d with { Fields = [new FieldDefinition { Key = "2fa" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
+        { "field key with a trailing newline", d => d with { Fields = [new FieldDefinition { Key = "subdomain\n" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
+        { "field key with a control character", d => d with { Fields = [new FieldDefinition { Key = "sub\u0000domain" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
+        { "field key with a zero-width space", d => d with { Fields = [new FieldDefinition { Key = "sub\u200Bdomain" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
         { "duplicate field key", d => d with { Fields = [new FieldDefinition { Key = "a" }, new FieldDefinition { Key = "A" }] }, "/fields/1/key", ValidationCodes.DuplicateFieldKey },
         { "reserved field key", d => d with { Fields = [new FieldDefinition { Key = "accesstokencode" }] }, "/fields/0/key", ValidationCodes.ReservedFieldKey },
         { "unknown field type", d => d with { Fields = [new FieldDefinition { Key = "a", Type = "number" }] }, "/fields/0/type", ValidationCodes.UnknownFieldType },
@@ -58,6 +62,7 @@ public sealed class DefinitionValidatorTests
         { "empty block", d => d with { TestMe = new ApiBlock { Code = "  " } }, "/testMe", ValidationCodes.BlockEmpty },
         { "both code and request", d => d with { TestMe = d.TestMe! with { Code = "return 1;" } }, "/testMe", ValidationCodes.BlockBothCodeAndRequest },
         { "code syntax", d => d with { AccessToken = new ApiBlock { Code = "const a = 1;\nreturn a +;" } }, "/accessToken/code", ValidationCodes.CodeSyntax },
+        { "dynamic import", d => d with { RefreshToken = new ApiBlock { Code = "const m = await import('x');\nreturn m;" } }, "/refreshToken/code", ValidationCodes.DynamicImport },
         { "code too large", d => d with { AccessToken = new ApiBlock { Code = "//" + new string('x', DefinitionLimits.MaxCodeBytes) } }, "/accessToken/code", ValidationCodes.TooLarge },
         { "unknown method", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition { Method = "FETCH", Url = "https://a.example.com" } } }, "/testMe/request/method", ValidationCodes.UnknownMethod },
         { "request url", d => d with { TestMe = new ApiBlock { Request = new RequestDefinition() } }, "/testMe/request/url", ValidationCodes.Required },
@@ -134,6 +139,17 @@ public sealed class DefinitionValidatorTests
         var problem = Assert.Single(DefinitionValidator.Validate(definition));
 
         Assert.StartsWith("Line 2, column 13:", problem.Message);
+    }
+
+    [Fact]
+    public void Dynamic_import_is_refused_at_its_line_and_column_even_inside_a_function_that_never_runs()
+    {
+        var definition = Valid with { AccessToken = new ApiBlock { Code = "const never = () => 1;\nconst load = async () => { try { return await import('./m.js'); } catch { return null; } };\nreturn never();" } };
+
+        var problem = Assert.Single(DefinitionValidator.Validate(definition));
+
+        Assert.Equal(ValidationCodes.DynamicImport, problem.Code);
+        Assert.StartsWith("Line 2, column 47: import() is not available", problem.Message, StringComparison.Ordinal);
     }
 
     [Theory]

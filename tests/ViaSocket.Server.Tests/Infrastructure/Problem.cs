@@ -1,0 +1,20 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace ViaSocket.Server.Tests.Infrastructure;
+
+/// <summary>Assertions on RFC 9457 problem responses.</summary>
+public static class Problem
+{
+    /// <summary>Asserts a problem+json answer with <paramref name="status"/> and <paramref name="code"/>; returns the document.</summary>
+    public static async Task<JsonNode> AssertAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.RequestUri}: expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(body)!;
+        Assert.Equal(code, (string?)problem["code"]);
+        Assert.Equal((int)status, (int?)problem["status"]);
+        return problem;
+    }
+}
