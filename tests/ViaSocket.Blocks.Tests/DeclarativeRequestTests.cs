@@ -9,7 +9,7 @@ public sealed class DeclarativeRequestTests(ProviderServer server) : IClassFixtu
     private static readonly JsonObject Context = new()
     {
         ["clientId"] = "client",
-        ["clientSecret"] = "secret",
+        ["clientSecret"] = "s3cret-of-the-client",
         ["redirectUri"] = "https://app.example/cb",
         ["authData"] = new JsonObject { ["code"] = "the code", ["accesstokencode"] = new JsonObject { ["access_token"] = "tok", ["expires_in"] = 3600 } },
     };
@@ -90,8 +90,10 @@ public sealed class DeclarativeRequestTests(ProviderServer server) : IClassFixtu
             Headers = new Dictionary<string, string> { ["Authorization"] = "Basic ${btoa(context.clientId + ':' + context.clientSecret)}" },
         }, Context);
 
+        // The provider got the secret; the block's result, which echoes it, has it masked.
         Assert.True(result.Succeeded, result.Failure?.Message);
-        Assert.Equal("Basic " + Convert.ToBase64String("client:secret"u8.ToArray()), result.Result!["authorization"]!.GetValue<string>());
+        Assert.Contains("Basic " + Convert.ToBase64String("client:s3cret-of-the-client"u8.ToArray()), server.SeenAuthorizations);
+        Assert.Equal("Basic [client secret]", result.Result!["authorization"]!.GetValue<string>());
     }
 
     [Fact]

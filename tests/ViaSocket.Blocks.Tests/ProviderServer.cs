@@ -17,6 +17,9 @@ public sealed class ProviderServer : IAsyncLifetime
 
     public ConcurrentQueue<string> SeenPaths { get; } = new();
 
+    /// <summary>Authorization headers /echo received: what was sent, whereas a block's result has the secret masked.</summary>
+    public ConcurrentQueue<string> SeenAuthorizations { get; } = new();
+
     public int Port { get; private set; }
 
     /// <summary>Base URL on 127.0.0.1, e.g. <c>http://127.0.0.1:41234</c>.</summary>
@@ -40,6 +43,7 @@ public sealed class ProviderServer : IAsyncLifetime
         {
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync();
+            SeenAuthorizations.Enqueue(request.Headers.Authorization.ToString());
             return Results.Json(new
             {
                 method = request.Method,
