@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using ViaSocket.Server.Security;
@@ -104,25 +103,7 @@ public sealed class FailedAuthenticationTests(FailedAuthenticationTests.Counting
     /// <summary>A GET of the API with <paramref name="apiKey"/>, over a connection from <paramref name="source"/> (a loopback address).</summary>
     private async Task<HttpResponseMessage> GetWithKeyAsync(IPAddress source, string apiKey)
     {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    socket.Bind(new IPEndPoint(source, 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        using var client = new HttpClient(handler) { BaseAddress = fixture.Host.BaseAddress };
+        using var client = new HttpClient(LoopbackSource.Handler(source)) { BaseAddress = fixture.Host.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         var response = await client.GetAsync("/v1/connections");
         await response.Content.LoadIntoBufferAsync();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
@@ -365,25 +364,11 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
         return fixture.Host.CreateClient(key.Reveal());
     }
 
-    /// <summary>A browser on another loopback address (all of 127.0.0.0/8 is local on Linux), to be another client IP.</summary>
-    private HttpClient BrowserFrom(IPAddress source) => new(new SocketsHttpHandler
+    /// <summary>A browser on another loopback address, to be another client IP.</summary>
+    private HttpClient BrowserFrom(IPAddress source)
     {
-        AllowAutoRedirect = false,
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                socket.Bind(new IPEndPoint(source, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { BaseAddress = fixture.Host.BaseAddress };
+        var handler = LoopbackSource.Handler(source);
+        handler.AllowAutoRedirect = false;
+        return new HttpClient(handler) { BaseAddress = fixture.Host.BaseAddress };
+    }
 }

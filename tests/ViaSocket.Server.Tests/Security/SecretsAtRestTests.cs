@@ -63,30 +63,14 @@ public sealed class SecretsAtRestTests
         await using var provider = await TestAuthorizationServer.StartAsync();
         var apiKey = Server.Security.ApiKey.Generate();
         var keys = ViaSocketTestHost.NewKeyDirectory();
-        string victim, attacker;
-        await using (var host = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys))
-        {
-            provider.RegisterClient(ProviderDefinitions.Client(host.CallbackUrl));
-            var flow = new ConnectFlow(host, provider);
-            await flow.PublishAsync("crm", "v1", ProviderDefinitions.JavaScript(provider));
-            victim = (await flow.ConnectAsync("crm", "v1", ownerId: "victim"))["connectionId"];
-            attacker = (await flow.ConnectAsync("crm", "v1", ownerId: "attacker"))["connectionId"];
-        }
+        var (victim, attacker) = await ConnectVictimAndAttackerAsync(connectionString, apiKey, keys, provider);
 
         await ExecuteAsync(connectionString, """
             UPDATE orleans_storage SET payload = (SELECT payload FROM orleans_storage WHERE state_name = 'connection' AND grain_id_extension LIKE @victim)
             WHERE state_name = 'connection' AND grain_id_extension LIKE @attacker
             """, ("victim", $"%{victim}"), ("attacker", $"%{attacker}"));
 
-        await using var restarted = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys);
-        using var api = restarted.CreateClient();
-        using var response = await api.GetAsync($"/v1/connections/{attacker}/credentials");
-
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        var problem = await response.Content.ReadAsStringAsync();
-        Assert.Contains(StorageExceptionHandler.Undecryptable, problem, StringComparison.Ordinal);
-        using var untouched = await api.GetAsync($"/v1/connections/{victim}/credentials");
-        Assert.Equal(HttpStatusCode.OK, untouched.StatusCode);
+        await AssertOnlyTheAttackerIsUnreadableAsync(connectionString, apiKey, keys, victim, attacker);
     }
 
     [Fact]
@@ -174,15 +158,7 @@ public sealed class SecretsAtRestTests
         await using var provider = await TestAuthorizationServer.StartAsync();
         var apiKey = Server.Security.ApiKey.Generate();
         var keys = ViaSocketTestHost.NewKeyDirectory();
-        string victim, attacker;
-        await using (var host = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys))
-        {
-            provider.RegisterClient(ProviderDefinitions.Client(host.CallbackUrl));
-            var flow = new ConnectFlow(host, provider);
-            await flow.PublishAsync("crm", "v1", ProviderDefinitions.JavaScript(provider));
-            victim = (await flow.ConnectAsync("crm", "v1", ownerId: "victim"))["connectionId"];
-            attacker = (await flow.ConnectAsync("crm", "v1", ownerId: "attacker"))["connectionId"];
-        }
+        var (victim, attacker) = await ConnectVictimAndAttackerAsync(connectionString, apiKey, keys, provider);
 
         var victimRow = new EncryptedState(Encoding.UTF8.GetString((await ReadRowAsync(connectionString, victim)).Payload)).Parse();
         var attackerRow = await ReadRowAsync(connectionString, attacker);
@@ -191,14 +167,7 @@ public sealed class SecretsAtRestTests
         await ExecuteAsync(connectionString, "UPDATE orleans_storage SET payload = @payload WHERE state_name = 'connection' AND grain_id_extension LIKE @id",
             ("payload", Encoding.UTF8.GetBytes(moved)), ("id", $"%{attacker}"));
 
-        await using var restarted = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys);
-        using var api = restarted.CreateClient();
-        using var response = await api.GetAsync($"/v1/connections/{attacker}/credentials");
-
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Contains(StorageExceptionHandler.Undecryptable, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using var untouched = await api.GetAsync($"/v1/connections/{victim}/credentials");
-        Assert.Equal(HttpStatusCode.OK, untouched.StatusCode);
+        await AssertOnlyTheAttackerIsUnreadableAsync(connectionString, apiKey, keys, victim, attacker);
     }
 
     [Fact]
@@ -316,5 +285,32 @@ public sealed class SecretsAtRestTests
         }
 
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    /// <summary>Connects two owners of one version, "victim" and "attacker", then stops the service.</summary>
+    private static async Task<(string Victim, string Attacker)> ConnectVictimAndAttackerAsync(
+        string connectionString, Server.Security.ApiKey apiKey, string keys, TestAuthorizationServer provider)
+    {
+        await using var host = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys);
+        provider.RegisterClient(ProviderDefinitions.Client(host.CallbackUrl));
+        var flow = new ConnectFlow(host, provider);
+        await flow.PublishAsync("crm", "v1", ProviderDefinitions.JavaScript(provider));
+        var victim = (await flow.ConnectAsync("crm", "v1", ownerId: "victim"))["connectionId"];
+        var attacker = (await flow.ConnectAsync("crm", "v1", ownerId: "attacker"))["connectionId"];
+        return (victim, attacker);
+    }
+
+    /// <summary>After a restart, the tampered row answers storage.undecryptable and the victim's still reads.</summary>
+    private static async Task AssertOnlyTheAttackerIsUnreadableAsync(
+        string connectionString, Server.Security.ApiKey apiKey, string keys, string victim, string attacker)
+    {
+        await using var restarted = await ViaSocketTestHost.StartAsync(connectionString, apiKey, keyDirectory: keys);
+        using var api = restarted.CreateClient();
+        using var response = await api.GetAsync($"/v1/connections/{attacker}/credentials");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains(StorageExceptionHandler.Undecryptable, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var untouched = await api.GetAsync($"/v1/connections/{victim}/credentials");
+        Assert.Equal(HttpStatusCode.OK, untouched.StatusCode);
     }
 }
