@@ -94,11 +94,11 @@ public class BlockBenchmarks
 
     [Benchmark]
     public async Task<JsonNode?> JavaScriptBlockWithoutHttp()
-        => (await _runner.RunAsync(new BlockRunRequest("bench/compute", _computeBlock, _context))).Result;
+        => (await _runner.RunAsync(new BlockRunRequest("bench/compute", _computeBlock, _context, BlockUrlPolicy.AddressGuardOnly))).Result;
 
     [Benchmark]
     public async Task<JsonNode?> JavaScriptBlockWithLoopbackTokenCall()
-        => (await _runner.RunAsync(new BlockRunRequest("bench/exchange", _exchangeBlock, _context))).Result;
+        => (await _runner.RunAsync(new BlockRunRequest("bench/exchange", _exchangeBlock, _context, BlockUrlPolicy.AddressGuardOnly))).Result;
 
     [Benchmark(Baseline = true)]
     public async Task<JsonNode?> DirectLoopbackTokenCallFromCSharp()

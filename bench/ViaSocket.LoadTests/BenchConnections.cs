@@ -208,7 +208,8 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
             },
         },
         ["connectionLabel"] = "${context.authData.testme.email}",
-        ["allowedUrls"] = new JsonArray(new Uri(provider.BaseAddress, "/api").ToString().TrimEnd('/')),
+        // Every block request must be under an allowed URL too, so the token and userinfo endpoints are listed.
+        ["allowedUrls"] = new JsonArray(new Uri(provider.BaseAddress, "/api").ToString().TrimEnd('/'), provider.TokenUrl.ToString(), provider.UserInfoUrl.ToString()),
         ["append"] = new JsonObject
         {
             ["headers"] = new JsonObject { ["Authorization"] = "Bearer ${context.authData.accesstokencode.access_token}" },

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ViaSocket.Domain.Credentials;
 using ViaSocket.Domain.Definitions;
 
 namespace ViaSocket.Blocks;
@@ -16,8 +17,24 @@ public interface IBlockRunner
 /// <param name="ScriptCacheKey">Identifies the block's source for the prepared-script cache (e.g. workspace/plugin/version/block plus a content hash).</param>
 /// <param name="Block">The block to run.</param>
 /// <param name="Context">The <c>context</c> object the block sees (see <see cref="ViaSocket.Domain.ContextKeys"/>).</param>
-/// <param name="Options">Outbound policy for this run (e.g. the allowed URLs of the version); null means the runner's defaults.</param>
-public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, JsonObject Context, BlockRunOptions? Options = null);
+/// <param name="Urls">Where the block may send requests: the version's allowed URLs for this connection.</param>
+/// <param name="Options">Diagnostics for this run; null means none.</param>
+public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, JsonObject Context, BlockUrlPolicy Urls, BlockRunOptions? Options = null);
+
+/// <summary>
+/// The URLs a block run may reach. Every request a block makes carries a secret (the client secret, a code, a
+/// token), so each one, JavaScript or declarative, must fall under the version's allowed URLs, rendered for the
+/// connection: a field value that moved a URL elsewhere is refused before anything is sent.
+/// </summary>
+/// <param name="AllowedUrls">Null only for <see cref="AddressGuardOnly"/>.</param>
+/// <param name="HostnameFields">Fields whose values may put several DNS labels into a URL host (<c>format: hostname</c>).</param>
+public sealed record BlockUrlPolicy(AllowedUrlPolicy? AllowedUrls, IReadOnlySet<string> HostnameFields)
+{
+    /// <summary>No URL list, only the outbound address guard: for runs that carry no connection's secrets (benchmarks, sandbox tests).</summary>
+    public static BlockUrlPolicy AddressGuardOnly { get; } = new(null, new HashSet<string>());
+
+    public bool Allows(Uri url) => AllowedUrls?.IsAllowed(url) ?? true;
+}
 
 public sealed record BlockRunOptions
 {
@@ -67,7 +84,7 @@ public enum BlockFailureKind
     Script,
     /// <summary>A sandbox limit was hit (statements, memory, recursion, regex, array size).</summary>
     LimitExceeded,
-    /// <summary>The guarded client refused the request (address not allowed, redirect, response too large).</summary>
+    /// <summary>The request was refused before or while sending (URL outside the allowed URLs, address not allowed, redirect, response too large).</summary>
     Refused,
 }
 
@@ -84,6 +101,7 @@ public static class BlockErrorCodes
     public const string ResponseTooLarge = "block.response_too_large";
     public const string RedirectRefused = "block.redirect_refused";
     public const string InvalidResult = "block.invalid_result";
+    public const string UrlNotAllowed = "block.url_not_allowed";
 }
 
 /// <param name="Level">log, info, warn or error.</param>

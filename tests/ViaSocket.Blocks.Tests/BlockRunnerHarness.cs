@@ -24,18 +24,22 @@ internal sealed class BlockRunnerHarness : IDisposable
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public Task<BlockRunResult> RunCodeAsync(string code, JsonObject? context = null, bool diagnostics = false)
+    /// <param name="urls">The URL policy of the run; the address guard alone when null (these tests exercise the sandbox, not a version).</param>
+    public Task<BlockRunResult> RunCodeAsync(string code, JsonObject? context = null, bool diagnostics = false, BlockUrlPolicy? urls = null)
         => Runner.RunAsync(new BlockRunRequest(
             $"test/{Interlocked.Increment(ref s_keys)}",
             new ApiBlock { Code = code },
             context ?? new JsonObject(),
+            urls ?? BlockUrlPolicy.AddressGuardOnly,
             new BlockRunOptions { CaptureDiagnostics = diagnostics }));
 
-    public Task<BlockRunResult> RunRequestAsync(RequestDefinition request, JsonObject? context = null, bool diagnostics = false)
+    /// <param name="urls">The URL policy of the run; the address guard alone when null.</param>
+    public Task<BlockRunResult> RunRequestAsync(RequestDefinition request, JsonObject? context = null, bool diagnostics = false, BlockUrlPolicy? urls = null)
         => Runner.RunAsync(new BlockRunRequest(
             $"test/{Interlocked.Increment(ref s_keys)}",
             new ApiBlock { Request = request },
             context ?? new JsonObject(),
+            urls ?? BlockUrlPolicy.AddressGuardOnly,
             new BlockRunOptions { CaptureDiagnostics = diagnostics }));
 
     public void Dispose() => _services.Dispose();

@@ -130,7 +130,7 @@ public sealed class SandboxBehaviourTests
     {
         using var harness = new BlockRunnerHarness();
 
-        var result = await harness.Runner.RunAsync(new BlockRunRequest("k", new Domain.Definitions.ApiBlock(), new JsonObject()));
+        var result = await harness.Runner.RunAsync(new BlockRunRequest("k", new Domain.Definitions.ApiBlock(), new JsonObject(), BlockUrlPolicy.AddressGuardOnly));
 
         Assert.Equal(BlockErrorCodes.ScriptError, result.Failure?.Code);
     }

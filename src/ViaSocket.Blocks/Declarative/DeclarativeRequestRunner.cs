@@ -37,7 +37,7 @@ internal sealed class DeclarativeRequestRunner(
         HttpRequestMessage message;
         try
         {
-            message = Render(definition, request.Context);
+            message = Render(definition, request.Context, request.Urls.HostnameFields);
         }
         catch (Exception error) when (error is TemplateRenderException or TemplateSyntaxException or RequestDefinitionException)
         {
@@ -52,6 +52,11 @@ internal sealed class DeclarativeRequestRunner(
 
         using (message)
         {
+            if (!request.Urls.Allows(message.RequestUri!))
+            {
+                return Finish(null, UrlPolicy.NotAllowed(message.RequestUri!));
+            }
+
             var method = message.Method.Method;
             var url = UrlRedaction.Redact(message.RequestUri!);
             using var timeout = new CancellationTokenSource(options.Value.Timeout, timeProvider);
@@ -83,10 +88,10 @@ internal sealed class DeclarativeRequestRunner(
         }
     }
 
-    private HttpRequestMessage Render(RequestDefinition definition, JsonObject context)
+    private HttpRequestMessage Render(RequestDefinition definition, JsonObject context, IReadOnlySet<string> hostnameFields)
     {
-        var url = templates.GetOrParse(definition.Url ?? throw new RequestDefinitionException("The request has no url."))
-            .Render(context, expressionEvaluator);
+        var template = templates.GetOrParse(definition.Url ?? throw new RequestDefinitionException("The request has no url."));
+        var url = UrlTemplate.Create(template, hostnameFields.Contains).Render(context, expressionEvaluator).AbsoluteUri;
         var query = new Dictionary<string, string>(StringComparer.Ordinal);
         TemplateMap.Compile(definition.Query, Pointer + "/query", templates).RenderInto(query, context, expressionEvaluator);
         if (!Uri.TryCreate(AppendQuery(url, query), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))

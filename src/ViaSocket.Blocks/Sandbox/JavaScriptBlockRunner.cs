@@ -44,11 +44,16 @@ internal sealed class JavaScriptBlockRunner
 
         using var timeout = new CancellationTokenSource(_options.Timeout, _timeProvider);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var bridge = new SandboxBridge(_httpClient, diagnostics, _options.MaxOutboundCalls, _timeProvider, run.Token);
+        var bridge = new SandboxBridge(_httpClient, request.Urls, diagnostics, _options.MaxOutboundCalls, _timeProvider, run.Token);
         try
         {
             using var engine = new SandboxEngine(_options, bridge, _options.Timeout, cancellationToken);
             var envelope = await engine.RunAsync(script, request.Context.ToJsonString(), run.Token).ConfigureAwait(false);
+            if (bridge.RefusedUrl is { } refused)
+            {
+                return Finish(null, UrlPolicy.NotAllowed(refused));
+            }
+
             var (result, failure) = SandboxOutcome.FromEnvelope(envelope, _options, _timeProvider);
             // A request cut short by the run's budget fails inside the script; the budget is the cause.
             return Finish(result, failure is not null && timeout.IsCancellationRequested ? TimedOut() : failure);
@@ -61,7 +66,7 @@ internal sealed class JavaScriptBlockRunner
         }
         catch (Exception error) when (!cancellationToken.IsCancellationRequested && SandboxOutcome.FromException(error, _options.Timeout) is { } failure)
         {
-            return Finish(null, failure);
+            return Finish(null, bridge.RefusedUrl is { } refused ? UrlPolicy.NotAllowed(refused) : failure);
         }
     }
 

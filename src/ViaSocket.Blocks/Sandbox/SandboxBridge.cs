@@ -10,12 +10,19 @@ namespace ViaSocket.Blocks.Sandbox;
 /// </summary>
 internal sealed class SandboxBridge(
     OutboundHttpClient? httpClient,
+    BlockUrlPolicy urls,
     RunDiagnostics diagnostics,
     int maxOutboundCalls,
     TimeProvider timeProvider,
     CancellationToken runCancellation)
 {
     private int _outboundCalls;
+
+    /// <summary>
+    /// The first request refused because its URL is outside the allowed URLs. The run fails with it whatever the
+    /// script does next (catching the error and returning something else would hide a misdirected secret).
+    /// </summary>
+    public Uri? RefusedUrl { get; private set; }
 
     /// <summary>Invoked when an awaited host task completes, before the script resumes.</summary>
     public Action? OnResume { get; set; }
@@ -63,6 +70,13 @@ internal sealed class SandboxBridge(
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             return Failure(OutboundErrorCodes.InvalidRequest, "The request URL must be an absolute http or https URL.");
+        }
+
+        if (!urls.Allows(uri))
+        {
+            RefusedUrl ??= uri;
+            diagnostics.Trace(new HttpTraceEntry(method, UrlRedaction.Redact(uri), null, TimeSpan.Zero, "Not sent: outside the allowed URLs."));
+            return Failure(OutboundErrorCodes.UrlNotAllowed, "The request URL is outside the auth version's allowed URLs; it was not sent.");
         }
 
         using var request = new HttpRequestMessage(new HttpMethod(method), uri);
@@ -190,6 +204,9 @@ public static class OutboundErrorCodes
     public const string Network = "ERR_NETWORK";
     public const string AddressRefused = "ERR_ADDRESS_REFUSED";
     public const string ResponseTooLarge = "ERR_RESPONSE_TOO_LARGE";
+
+    /// <summary>The URL is outside the version's allowed URLs; nothing was sent.</summary>
+    public const string UrlNotAllowed = "ERR_URL_NOT_ALLOWED";
 
     /// <summary>The script built a request that cannot be sent (bad URL, method or header).</summary>
     public const string InvalidRequest = "ERR_INVALID_REQUEST";

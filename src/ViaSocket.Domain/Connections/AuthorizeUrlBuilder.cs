@@ -18,14 +18,24 @@ public static class AuthorizeUrlBuilder
         "response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope",
     };
 
-    /// <exception cref="TemplateRenderException">A template needs a value the context lacks, or the URL is not absolute http(s).</exception>
+    /// <exception cref="TemplateRenderException">A template needs a value the context lacks, a value does not fit where it lands, or the URL is not absolute http(s).</exception>
     public static Uri Build(CompiledAuthVersion version, AuthorizeRequest request, IScriptExpressionEvaluator? evaluator = null)
     {
         var authorization = version.Definition.Authorization!;
-        var rendered = version.AuthorizationUrl.Render(request.Context, evaluator);
-        if (!Uri.TryCreate(rendered, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("https" or "http"))
+        // The authorize page's host is the author's: a value may fill in labels of it, never supply it whole.
+        if (version.AuthorizationUrl.StartsWithValue)
         {
-            throw new TemplateRenderException("The authorization URL does not render to an absolute http(s) URL.", member: "/authorization/url");
+            throw new TemplateRenderException("The authorization URL must start with its scheme and host, not with a value.", member: "/authorization/url");
+        }
+
+        Uri baseUri;
+        try
+        {
+            baseUri = version.AuthorizationUrl.Render(request.Context, evaluator);
+        }
+        catch (TemplateRenderException error)
+        {
+            throw error.WithMember("/authorization/url");
         }
 
         var parameters = ParseQuery(baseUri.Query).Where(p => !ProtocolParameters.Contains(p.Key)).ToList();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ViaSocket.Domain.Definitions;
+using ViaSocket.Domain.Templates;
 
 namespace ViaSocket.Domain.Connections;
 
@@ -12,6 +13,10 @@ public static class FieldProblemCodes
     public const string Unknown = "field.unknown";
     public const string NotAnOption = "field.not_an_option";
     public const string TooLong = "field.too_long";
+    public const string ControlCharacter = "field.control_character";
+    public const string InvalidFormat = "field.invalid_format";
+    public const string PatternMismatch = "field.pattern_mismatch";
+    public const string NotUrlSafe = "field.not_url_safe";
 }
 
 /// <summary>Checks the values a user gives for a version's <c>fields</c> before redirecting to the provider.</summary>
@@ -21,10 +26,12 @@ public static class FieldValues
 
     /// <summary>
     /// Returns the values to store in authData (defaults applied) and every problem at once: required fields missing,
-    /// unknown keys, select values outside the options, overlong values.
+    /// unknown keys, select values outside the options, overlong values, control characters, values that do not
+    /// match the field's <c>format</c> or <c>pattern</c>, and values that cannot go where the version's URL templates
+    /// put them (<paramref name="urlUses"/>; e.g. a subdomain with a '/').
     /// </summary>
     public static (JsonObject Values, IReadOnlyList<FieldProblem> Problems) Validate(
-        IReadOnlyList<FieldDefinition> fields, IReadOnlyDictionary<string, string> supplied)
+        IReadOnlyList<FieldDefinition> fields, IReadOnlyDictionary<string, string> supplied, IReadOnlyList<UrlFieldUse>? urlUses = null)
     {
         var problems = new List<FieldProblem>();
         var values = new JsonObject();
@@ -56,10 +63,39 @@ public static class FieldValues
             {
                 problems.Add(new FieldProblem(field.Key, FieldProblemCodes.NotAnOption, $"'{field.Key}' must be one of the field's options."));
             }
+            else if ((FieldFormatRules.Problem(field, value) ?? UrlProblem(field, value, urlUses)) is { } problem)
+            {
+                problems.Add(problem);
+            }
 
             values[field.Key] = value;
         }
 
         return (values, problems);
     }
+
+    private static FieldProblem? UrlProblem(FieldDefinition field, string value, IReadOnlyList<UrlFieldUse>? urlUses)
+    {
+        var dotted = field.Format == FieldFormats.Hostname;
+        foreach (var use in urlUses ?? [])
+        {
+            if (use.FieldKey == field.Key && UrlTemplate.Problem(use.Component, value, dotted) is { } problem)
+            {
+                return new FieldProblem(field.Key, FieldProblemCodes.NotUrlSafe,
+                    $"'{field.Label ?? field.Key}' goes into the {Describe(use.Component)} of a URL of this auth version, and {problem}");
+            }
+        }
+
+        return null;
+    }
+
+    private static string Describe(UrlComponent component) => component switch
+    {
+        UrlComponent.BaseUrl => "start",
+        UrlComponent.Host => "host",
+        UrlComponent.Port => "port",
+        UrlComponent.Path => "path",
+        UrlComponent.Query => "query",
+        _ => "fragment",
+    };
 }

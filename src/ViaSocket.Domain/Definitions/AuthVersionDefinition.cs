@@ -56,6 +56,32 @@ public sealed record FieldDefinition
 
     public bool Required { get; init; }
     public string? Default { get; init; }
+
+    /// <summary>What the value must look like (see <see cref="FieldFormats"/>); null accepts any text.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>A regular expression the whole value must match (.NET syntax, run without backtracking); null for none.</summary>
+    public string? Pattern { get; init; }
+}
+
+/// <summary>The <c>format</c> values of a field, checked on connect before anything is rendered.</summary>
+public static class FieldFormats
+{
+    /// <summary>One DNS label (letters, digits, inner hyphens), e.g. a subdomain.</summary>
+    public const string DnsLabel = "dnsLabel";
+
+    /// <summary>A DNS name of one or more labels; the only format whose value may put dots into a URL's host.</summary>
+    public const string Hostname = "hostname";
+
+    /// <summary>An absolute https URL without user info, query or fragment (http only for loopback hosts).</summary>
+    public const string Url = "url";
+
+    public const string Email = "email";
+
+    /// <summary>Digits only, optionally with a leading '-'.</summary>
+    public const string Integer = "integer";
+
+    public static readonly IReadOnlyList<string> All = [DnsLabel, Hostname, Url, Email, Integer];
 }
 
 public static class FieldTypes

@@ -25,6 +25,9 @@ internal sealed class MemberPath
     /// <summary>The member read right below <c>context</c> (e.g. <c>authData</c>), or null for <c>context</c> itself.</summary>
     public string? ContextMember => segments.Length > 0 ? segments[0].Name : null;
 
+    /// <summary>The member right below <c>context.authData</c> when the path is exactly <c>context.authData.&lt;member&gt;</c>.</summary>
+    public string? AuthDataMember => segments is [{ Name: ContextKeys.AuthData }, { Index: < 0 } member] ? member.Name : null;
+
     /// <summary>The value at this path, or null when any step is missing (JSON null counts as missing).</summary>
     public JsonNode? Resolve(JsonObject context)
     {

@@ -50,9 +50,6 @@ public sealed class Template
     /// <summary>True when the template has no expression at all.</summary>
     public bool IsLiteral => parts.All(part => part.Expression is null);
 
-    /// <summary>The literal text before the first expression (all of it for a literal template).</summary>
-    public string StaticPrefix => parts is [{ Literal: { } literal }, ..] ? literal : "";
-
     /// <summary>Identifiers read by the template's expressions that they do not declare (for validation).</summary>
     internal IReadOnlyList<string> FreeIdentifiers { get; }
 
@@ -169,6 +166,24 @@ public sealed class Template
         string.Concat(parts.Select(part => part.Literal ?? placeholder));
 
     public override string ToString() => Source;
+
+    // Part by part access for UrlTemplate, which encodes each expression for the URL component it lands in.
+    internal int PartCount => parts.Length;
+
+    internal string? LiteralAt(int index) => parts[index].Literal;
+
+    internal string ExpressionSourceAt(int index) => parts[index].Expression!.Source;
+
+    internal string RenderExpressionAt(int index, JsonObject context, IScriptExpressionEvaluator? evaluator) =>
+        JsonText.ToText(parts[index].Expression!.Evaluate(context, evaluator));
+
+    /// <summary>The field key when the expression at <paramref name="index"/> reads <c>context.authData.&lt;key&gt;</c> (with or without a literal default).</summary>
+    internal string? AuthDataMemberAt(int index) => parts[index].Expression switch
+    {
+        PathExpression path => path.Path.AuthDataMember,
+        DefaultedPathExpression path => path.Path.AuthDataMember,
+        _ => null,
+    };
 
     private static void AddDistinct(List<string> target, IReadOnlyList<string> items)
     {

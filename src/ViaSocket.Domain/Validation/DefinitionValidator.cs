@@ -75,7 +75,7 @@ public static partial class DefinitionValidator
         ValidateBlock(definition.TestMe, "/" + BlockKinds.TestMe, required: true, problems);
         CheckTemplate(definition.ConnectionLabel, "/connectionLabel", problems);
         CheckTemplate(definition.UniqueIdentifier, "/uniqueIdentifier", problems);
-        ValidateAllowedUrls(definition.AllowedUrls ?? [], definition.Append, problems);
+        AllowedUrlRules.Validate(definition.AllowedUrls ?? [], definition.Append, problems, (source, pointer) => CheckTemplate(source, pointer, problems));
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);
         ValidateRefreshOnStatus(definition.RefreshOnStatus, problems);
@@ -119,6 +119,7 @@ public static partial class DefinitionValidator
                 problems.Add(new(pointer + "/key", ValidationCodes.DuplicateFieldKey, $"The key '{key}' is used by another field."));
             }
 
+            FieldFormatValidation.Check(field, pointer, problems);
             switch (field.Type)
             {
                 case FieldTypes.String or FieldTypes.Secret:
@@ -153,7 +154,7 @@ public static partial class DefinitionValidator
         }
         else
         {
-            CheckUrlTemplate(authorization.Url, "/authorization/url", problems);
+            CheckUrlTemplate(authorization.Url, "/authorization/url", problems, valueMayStartUrl: false);
         }
 
         if (string.IsNullOrWhiteSpace(authorization.ClientId))
@@ -298,7 +299,7 @@ public static partial class DefinitionValidator
         }
         else
         {
-            CheckUrlTemplate(request.Url, pointer + "/url", problems);
+            CheckUrlTemplate(request.Url, pointer + "/url", problems, valueMayStartUrl: true);
         }
 
         CheckHeaderNames(request.Headers, pointer + "/headers", problems);
@@ -320,54 +321,6 @@ public static partial class DefinitionValidator
         }
 
         CheckTemplate(request.RawBody, pointer + "/rawBody", problems);
-    }
-
-    private static void ValidateAllowedUrls(IReadOnlyList<string?> allowedUrls, AppendDefinition? append, List<ValidationProblem> problems)
-    {
-        if (allowedUrls.Count > DefinitionLimits.MaxAllowedUrls)
-        {
-            problems.Add(new("/allowedUrls", ValidationCodes.TooMany, $"At most {DefinitionLimits.MaxAllowedUrls} allowed URLs are allowed."));
-        }
-
-        var appendsSomething = append is not null
-            && ((append.Headers?.Count ?? 0) + (append.Query?.Count ?? 0) + (append.Body?.Count ?? 0)) > 0;
-        if (allowedUrls.Count == 0 && appendsSomething)
-        {
-            problems.Add(new("/allowedUrls", ValidationCodes.Required,
-                "Credentials are appended, so the URLs they may be sent to must be listed."));
-        }
-
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < allowedUrls.Count; i++)
-        {
-            var pointer = JsonPointer.Append("/allowedUrls", i);
-            var text = allowedUrls[i];
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !IsHttp(uri) || string.IsNullOrEmpty(uri.Host))
-            {
-                problems.Add(new(pointer, ValidationCodes.AllowedUrlNotAbsolute, "An allowed URL must be an absolute http(s) URL with a host."));
-                continue;
-            }
-
-            if (!string.IsNullOrEmpty(uri.UserInfo))
-            {
-                problems.Add(new(pointer, ValidationCodes.AllowedUrlHasCredentials, "An allowed URL cannot contain user info."));
-            }
-
-            if (text!.Contains('?', StringComparison.Ordinal) || text.Contains('#', StringComparison.Ordinal))
-            {
-                problems.Add(new(pointer, ValidationCodes.AllowedUrlHasQueryOrFragment, "An allowed URL cannot have a query or fragment."));
-            }
-
-            if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
-            {
-                problems.Add(new(pointer, ValidationCodes.InsecureUrl, "Credentials are only sent over https (http is allowed for loopback hosts)."));
-            }
-
-            if (!seen.Add(uri.GetLeftPart(UriPartial.Path)))
-            {
-                problems.Add(new(pointer, ValidationCodes.DuplicateAllowedUrl, "This URL is listed twice."));
-            }
-        }
     }
 
     private static void ValidateAppend(AppendDefinition? append, List<ValidationProblem> problems)
@@ -473,19 +426,15 @@ public static partial class DefinitionValidator
         }
     }
 
-    private static void CheckUrlTemplate(string source, string pointer, List<ValidationProblem> problems)
+    private static void CheckUrlTemplate(string source, string pointer, List<ValidationProblem> problems, bool valueMayStartUrl)
     {
-        var template = CheckTemplate(source, pointer, problems);
-        if (template is null || template.StaticPrefix.Length == 0)
+        if (CheckTemplate(source, pointer, problems) is { } template && UrlTemplateRules.Check(template, pointer, valueMayStartUrl, problems))
         {
-            // A URL that starts with an expression can only be checked once rendered.
-            return;
+            CheckAbsoluteUrl(template.WithPlaceholders("x"), pointer, problems);
         }
-
-        CheckAbsoluteUrl(template.WithPlaceholders("x"), pointer, problems);
     }
 
-    private static void CheckAbsoluteUrl(string url, string pointer, List<ValidationProblem> problems)
+    internal static void CheckAbsoluteUrl(string url, string pointer, List<ValidationProblem> problems)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !IsHttp(uri) || string.IsNullOrEmpty(uri.Host))
         {

@@ -18,6 +18,7 @@ public static class ValidationCodes
     public const string AllowedUrlHasQueryOrFragment = "definition.allowed_url_has_query_or_fragment";
     public const string AllowedUrlHasCredentials = "definition.allowed_url_has_credentials";
     public const string DuplicateAllowedUrl = "definition.duplicate_allowed_url";
+    public const string UrlValueMisplaced = "definition.url_value_misplaced";
 
     // Authorization
     public const string UnknownSeparator = "definition.unknown_separator";
@@ -40,6 +41,9 @@ public static class ValidationCodes
     public const string UnknownFieldType = "definition.unknown_field_type";
     public const string SelectWithoutOptions = "definition.select_without_options";
     public const string DefaultNotInOptions = "definition.default_not_in_options";
+    public const string UnknownFieldFormat = "definition.unknown_field_format";
+    public const string InvalidFieldPattern = "definition.invalid_field_pattern";
+    public const string InvalidFieldDefault = "definition.invalid_field_default";
 
     // API blocks
     public const string BlockEmpty = "definition.block_empty";

@@ -5,11 +5,13 @@ using ViaSocket.Blocks;
 using ViaSocket.Domain;
 using ViaSocket.Domain.Connections;
 using ViaSocket.Domain.Definitions;
+using ViaSocket.Domain.Templates;
+using ViaSocket.Grains.Connections;
 
 namespace ViaSocket.Grains.AuthVersions;
 
 [StatelessWorker]
-internal sealed class BlockTestRunGrain(AuthVersionCatalog catalog, IBlockRunner blocks) : Grain, IBlockTestRunGrain
+internal sealed class BlockTestRunGrain(AuthVersionCatalog catalog, IBlockRunner blocks, IScriptExpressionEvaluator? evaluator = null) : Grain, IBlockTestRunGrain
 {
     public const string UnknownBlock = "test_run.unknown_block";
     public const string NoSuchBlock = "test_run.block_not_defined";
@@ -53,7 +55,7 @@ internal sealed class BlockTestRunGrain(AuthVersionCatalog catalog, IBlockRunner
             return Failed(InvalidSample, $"inputData must be JSON nested at most {BoundedJson.DefaultMaxDepth} levels.");
         }
         var context = ConnectionContext.Create(version, authData, request.RedirectUri, request.CodeVerifier, inputData);
-        var run = await blocks.RunAsync(new BlockRunRequest($"test:{version.Revision}:{request.BlockKind}", block, context, new BlockRunOptions { CaptureDiagnostics = true }));
+        var run = await blocks.RunAsync(new BlockRunRequest($"test:{version.Revision}:{request.BlockKind}", block, context, BlockUrls.For(version, context, evaluator), new BlockRunOptions { CaptureDiagnostics = true }));
 
         // The runner has masked the client secret in everything the run returns.
         var console = run.Console.Select(line => new BlockTestConsoleLine(line.Level, line.Message)).ToList();

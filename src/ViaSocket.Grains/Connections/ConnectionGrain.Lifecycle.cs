@@ -713,12 +713,13 @@ internal sealed partial class ConnectionGrain
         var version = await PinnedVersionAsync();
         try
         {
-            var rendered = version.Credentials.Build(ConnectionContext.Create(version, AuthData(), S.RedirectUri, null), evaluator);
+            var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null);
+            var rendered = version.Credentials.Build(context, evaluator);
 
             // An empty body is the one shared literal rather than a string of its own in every active connection.
             var body = rendered.Body.Count == 0 ? "{}" : rendered.Body.ToJsonString();
             cachedCredentials = new CredentialsResult(
-                new ConnectionCredentials(S.Status, rendered.Headers, rendered.Query, body, S.ExpiresAt, version.Definition.AllowedUrls, version.RefreshOnStatus, S.Generation),
+                new ConnectionCredentials(S.Status, rendered.Headers, rendered.Query, body, S.ExpiresAt, version.RenderAllowedUrls(context, evaluator), version.RefreshOnStatus, S.Generation),
                 null);
         }
         catch (TemplateRenderException exception)

@@ -77,7 +77,7 @@ internal sealed partial class ConnectionGrain(
             return StartFailure(ConnectionErrorCodes.VersionNotPublished, $"Version '{command.VersionId}' of plugin '{command.PluginId}' is not published.");
         }
 
-        var (fields, problems) = FieldValues.Validate(version.Definition.Fields, command.Fields);
+        var (fields, problems) = FieldValues.Validate(version.Definition.Fields, command.Fields, version.UrlFieldUses);
         if (problems.Count > 0)
         {
             return StartFailure(ConnectionErrorCodes.InvalidFields, string.Join(" ", problems.Select(p => p.Message)));
@@ -367,7 +367,7 @@ internal sealed partial class ConnectionGrain(
         } ?? throw new InvalidOperationException($"The version has no {blockKind} block.");
         using var activity = ViaSocketActivities.StartConnectionActivity(ViaSocketActivities.Names.BlockRun, WorkspaceId, ConnectionId, S.PluginId, S.VersionId);
         activity?.SetTag(ViaSocketActivities.Attributes.BlockKind, blockKind);
-        var result = await blocks.RunAsync(new BlockRunRequest($"{version.Revision}:{blockKind}", block, context));
+        var result = await blocks.RunAsync(new BlockRunRequest($"{version.Revision}:{blockKind}", block, context, BlockUrls.For(version, context, evaluator)));
         activity.SetOutcome(result.Failure?.Code, result.Failure?.HttpStatus);
         metrics.BlockRan(blockKind, result);
         return result;

@@ -47,6 +47,10 @@ public sealed class DefinitionValidatorTests
         { "select without options", d => d with { Fields = [new FieldDefinition { Key = "a", Type = FieldTypes.Select }] }, "/fields/0/options", ValidationCodes.SelectWithoutOptions },
         { "default not in options", d => d with { Fields = [new FieldDefinition { Key = "a", Type = FieldTypes.Select, Options = ["x"], Default = "y" }] }, "/fields/0/default", ValidationCodes.DefaultNotInOptions },
         { "too many fields", d => d with { Fields = [.. Enumerable.Range(0, 101).Select(i => new FieldDefinition { Key = $"f{i}" })] }, "/fields", ValidationCodes.TooMany },
+        { "url value in scheme", d => d with { Authorization = d.Authorization! with { Url = "http${context.authData.s}://a.example.com" } }, "/authorization/url", ValidationCodes.UrlValueMisplaced },
+        { "unknown field format", d => d with { Fields = [new FieldDefinition { Key = "sub", Format = "ipv9" }] }, "/fields/0/format", ValidationCodes.UnknownFieldFormat },
+        { "backtracking field pattern", d => d with { Fields = [new FieldDefinition { Key = "sub", Pattern = "(a)\\1" }] }, "/fields/0/pattern", ValidationCodes.InvalidFieldPattern },
+        { "field default fails format", d => d with { Fields = [new FieldDefinition { Key = "sub", Format = FieldFormats.DnsLabel, Default = "a.b" }] }, "/fields/0/default", ValidationCodes.InvalidFieldDefault },
         { "allowed url relative", d => d with { AllowedUrls = ["api.example.com/v1"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlNotAbsolute },
         { "allowed url query", d => d with { AllowedUrls = ["https://api.example.com/v1?x=1"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlHasQueryOrFragment },
         { "allowed url fragment", d => d with { AllowedUrls = ["https://api.example.com/v1#x"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlHasQueryOrFragment },
@@ -173,10 +177,41 @@ public sealed class DefinitionValidatorTests
     [InlineData("http://127.0.0.1:5000/oauth")]
     [InlineData("http://localhost/oauth")]
     [InlineData("http://[::1]:8080/oauth")]
-    [InlineData("${context.authData.baseUrl}/oauth")]
-    public void Loopback_http_and_urls_starting_with_an_expression_are_accepted(string url)
+    public void Loopback_http_authorize_urls_are_accepted(string url)
     {
         Assert.Empty(DefinitionValidator.Validate(Valid with { Authorization = Valid.Authorization! with { Url = url } }));
+    }
+
+    [Fact]
+    public void A_block_url_may_start_with_a_value_but_the_authorize_url_may_not()
+    {
+        const string url = "${context.authData.accesstokencode.instance_url}/oauth";
+
+        Assert.Empty(DefinitionValidator.Validate(Valid with { TestMe = new ApiBlock { Request = new RequestDefinition { Url = url } } }));
+        var problem = Assert.Single(DefinitionValidator.Validate(Valid with { Authorization = Valid.Authorization! with { Url = url } }));
+        Assert.Equal(("/authorization/url", ValidationCodes.UrlValueMisplaced), (problem.Pointer, problem.Code));
+    }
+
+    [Theory]
+    [InlineData("http${context.authData.s}://a.example.com/x")]
+    [InlineData("https://${context.authData.user}@a.example.com/x")]
+    [InlineData("https://a.example.com:${context.authData.port}@b.example.com/x")]
+    [InlineData("https://[${context.authData.ip}]/x")]
+    [InlineData("${context.authData.base}.example.com/x")]
+    [InlineData("${context.authData.base}${context.authData.path}")]
+    public void Values_cannot_go_into_the_scheme_user_info_an_ip_literal_or_extend_a_base_url(string url)
+    {
+        var problems = DefinitionValidator.Validate(Valid with { TestMe = new ApiBlock { Request = new RequestDefinition { Url = url } } });
+
+        Assert.Contains(problems, p => p.Pointer == "/testMe/request/url" && p.Code == ValidationCodes.UrlValueMisplaced);
+    }
+
+    [Theory]
+    [InlineData("https://${context.authData.subdomain}.zendesk.com/api")]
+    [InlineData("${context.authData.accesstokencode.instance_url}/services")]
+    public void Allowed_urls_may_be_templates_for_per_account_hosts(string url)
+    {
+        Assert.Empty(DefinitionValidator.Validate(Valid with { AllowedUrls = [url] }));
     }
 
     [Fact]

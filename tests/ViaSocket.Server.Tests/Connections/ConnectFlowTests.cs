@@ -172,7 +172,7 @@ public sealed class ConnectFlowTests(ServiceFixture fixture) : IClassFixture<Ser
         var path = $"/v1/connections/{outcome["connectionId"]}/proxy";
 
         using var allowed = await Flow.Api.PostAsJsonAsync(path, new { method = "GET", url = new Uri(Provider.ResourceUrl, "items").ToString(), query = new { page = "2" } });
-        using var refused = await Flow.Api.PostAsJsonAsync(path, new { method = "GET", url = new Uri(Provider.BaseAddress, "/userinfo").ToString() });
+        using var refused = await Flow.Api.PostAsJsonAsync(path, new { method = "GET", url = Provider.AuthorizeUrl.ToString() });
 
         var body = JsonNode.Parse(await allowed.Content.ReadAsStringAsync())!;
         Assert.Equal(200, (int)body["status"]!);

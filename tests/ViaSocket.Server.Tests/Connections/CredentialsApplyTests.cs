@@ -114,9 +114,9 @@ public sealed class CredentialsApplyTests(ServiceFixture fixture) : IClassFixtur
         var connection = await ConnectAsync("apply-refused");
         var outside = new[]
         {
-            Provider.UserInfoUrl.ToString(),
+            Provider.AuthorizeUrl.ToString(),
             new Uri(Provider.BaseAddress, "/apix/items").ToString(),
-            new Uri(Provider.BaseAddress, "/api/../userinfo").ToString(),
+            new Uri(Provider.BaseAddress, "/api/../authorize").ToString(),
             "https://attacker.example/api/items",
         };
 

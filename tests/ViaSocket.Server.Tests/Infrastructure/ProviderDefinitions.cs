@@ -57,7 +57,7 @@ public static class ProviderDefinitions
         ["testMe"] = UserInfo(provider),
         ["connectionLabel"] = "${context.authData.testme.email}",
         ["uniqueIdentifier"] = "${context.authData.testme.id}",
-        ["allowedUrls"] = new JsonArray(new Uri(provider.BaseAddress, "/api").ToString().TrimEnd('/')),
+        ["allowedUrls"] = AllowedUrls(provider),
         ["append"] = new JsonObject
         {
             ["headers"] = new JsonObject { ["Authorization"] = "Bearer ${context.authData.accesstokencode.access_token}" },
@@ -89,13 +89,20 @@ public static class ProviderDefinitions
         ["testMe"] = UserInfo(provider),
         ["connectionLabel"] = "${context.authData.testme.email} (realm ${context.authData.realmId})",
         ["maskConnectionLabel"] = true,
-        ["allowedUrls"] = new JsonArray(new Uri(provider.BaseAddress, "/api").ToString().TrimEnd('/')),
+        ["allowedUrls"] = AllowedUrls(provider),
         ["append"] = new JsonObject
         {
             ["headers"] = new JsonObject { ["Authorization"] = "Bearer ${context.authData.accesstokencode.access_token}" },
             ["query"] = new JsonObject { ["realm"] = "${context.authData.realmId}" },
         },
     };
+
+    /// <summary>The protected API, and the endpoints the blocks call: every request a block makes must be under an allowed URL.</summary>
+    public static JsonArray AllowedUrls(TestAuthorizationServer provider) => new(
+        new Uri(provider.BaseAddress, "/api").ToString().TrimEnd('/'),
+        provider.TokenUrl.ToString(),
+        provider.RevokeUrl.ToString(),
+        provider.UserInfoUrl.ToString());
 
     public static TestClient Client(Uri callbackUrl, string clientId = ClientId) => new(clientId, ClientSecret, [callbackUrl.ToString()]);
 

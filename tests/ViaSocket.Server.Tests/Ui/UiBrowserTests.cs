@@ -317,7 +317,7 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
     {
         var definition = ProviderDefinitions.JavaScript(provider);
         definition["fields"] = new JsonArray(
-            new JsonObject { ["key"] = "tenant", ["label"] = "Tenant", ["help"] = "Your tenant", ["required"] = true, ["default"] = "acme" },
+            new JsonObject { ["key"] = "tenant", ["label"] = "Tenant", ["help"] = "Your tenant", ["required"] = true, ["default"] = "acme", ["format"] = "dnsLabel", ["pattern"] = "[a-z]{2,20}" },
             new JsonObject { ["key"] = "region", ["type"] = "secret" },
             new JsonObject { ["key"] = "plan", ["label"] = "Plan", ["type"] = "select", ["options"] = new JsonArray("free", "pro"), ["default"] = "pro" });
         var authorization = definition["authorization"]!.AsObject();

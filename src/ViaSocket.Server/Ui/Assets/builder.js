@@ -9,6 +9,8 @@
     ['testMe', 'Test Me'],
   ];
   const fieldTypes = ['string', 'secret', 'select'];
+  // FieldFormats on the server; '' is no format.
+  const fieldFormats = ['', 'dnsLabel', 'hostname', 'url', 'email', 'integer'];
   const appendParts = ['headers', 'query', 'body'];
 
   let published = false;
@@ -32,6 +34,8 @@
       el('div', { class: 'cell', 'data-member': member }, el('label', { class: 'cell-label' }, label, control));
     const type = el('select', { class: 'field-type' }, ...fieldTypes.map(t => el('option', { value: t, text: t })));
     type.value = field.type || 'string';
+    const format = el('select', { class: 'field-format' }, ...fieldFormats.map(f => el('option', { value: f, text: f || '(any text)' })));
+    format.value = field.format || '';
     const optionsBox = el('div', { class: 'field-options' });
     const row = el('div', { class: 'field-row' },
       el('div', { class: 'field-grid' },
@@ -42,6 +46,8 @@
         // Not a <label>: clicking its text would press the first chip's remove button.
         el('div', { class: 'cell', 'data-member': 'options' }, el('span', { class: 'cell-label', text: 'Options (select)' }), optionsBox),
         cell('default', 'Default', el('input', { type: 'text', class: 'field-default', value: field.default || '' })),
+        cell('format', 'Format', format),
+        cell('pattern', 'Pattern (regex)', el('input', { type: 'text', class: 'field-pattern', value: field.pattern || '', placeholder: '[a-z0-9-]+' })),
         el('div', { class: 'cell', 'data-member': 'required' },
           el('label', { class: 'inline' }, el('input', { type: 'checkbox', class: 'field-required', checked: Boolean(field.required) }), 'Required'))),
       el('button', { type: 'button', class: 'secondary remove-field', text: 'Remove field', onclick: () => { fieldOptions.delete(row); row.remove(); renumberFields(); } }));
@@ -73,6 +79,8 @@
         options: type === 'select' || options.length ? options : undefined,
         required: row.querySelector('.field-required').checked,
         default: nonEmpty(row.querySelector('.field-default').value),
+        format: nonEmpty(row.querySelector('.field-format').value),
+        pattern: nonEmpty(row.querySelector('.field-pattern').value),
       };
     });
   }

@@ -38,6 +38,15 @@
     showMessage(message, '', false);
   }
 
+  // What the browser can check up front for each field format (FieldFormats on the server).
+  const formatHints = {
+    dnsLabel: { pattern: '[A-Za-z0-9]([A-Za-z0-9\\-]{0,61}[A-Za-z0-9])?' },
+    hostname: { pattern: '[A-Za-z0-9]([A-Za-z0-9\\-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9\\-]{0,61}[A-Za-z0-9])?)*' },
+    url: { type: 'url' },
+    email: { type: 'email' },
+    integer: { pattern: '-?[0-9]+', inputmode: 'numeric' },
+  };
+
   function fieldInputs(field) {
     const id = 'field-' + field.key;
     const label = el('label', { for: id, text: (field.label || field.key) + (field.required ? ' *' : '') });
@@ -46,7 +55,13 @@
       input = el('select', { id, name: field.key, required: field.required },
         ...(field.options || []).map(option => el('option', { value: option, text: option, selected: option === field.default })));
     } else {
-      input = el('input', { id, name: field.key, type: field.type === 'secret' ? 'password' : 'text', required: field.required, value: field.default || '' });
+      const format = formatHints[field.format] || {};
+      input = el('input', {
+        id, name: field.key, type: field.type === 'secret' ? 'password' : (format.type || 'text'), required: field.required, value: field.default || '',
+        // A hint for the browser only: the service checks format and pattern itself (the pattern is .NET syntax, which
+        // a browser may not understand; it then ignores it).
+        pattern: field.pattern || format.pattern, inputmode: format.inputmode,
+      });
     }
     input.dataset.field = field.key;
     return [label, input, field.help ? el('p', { class: 'hint', text: field.help }) : null].filter(Boolean);
