@@ -59,6 +59,10 @@ internal static class OrleansExtensions
 
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
                 client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+
+                // The front-end's own addresses say nothing about where its grain calls go: the gateways it reads from
+                // membership are checked against the same rule.
+                client.RequireSecureGateways(cluster.Tls, cluster.AllowInsecureTransport);
                 client.AddConnectionEventsClient();
             });
             return;
