@@ -7,7 +7,7 @@ using ViaSocket.Server.Storage;
 
 namespace ViaSocket.Server.Extensions;
 
-internal static class OrleansExtensions
+internal static partial class OrleansExtensions
 {
     private const string Invariant = "Npgsql";
 
@@ -32,10 +32,16 @@ internal static class OrleansExtensions
             case TransportSecurityVerdict.InsecureAllowed:
                 logger.LogWarning(TransportSecurityPolicy.InsecureWarning);
                 break;
+            case TransportSecurityVerdict.Tls:
+                LogMutualTls(logger, cluster.Tls.CertificatePath ?? cluster.Tls.StoreThumbprint ?? cluster.Tls.StoreSubject);
+                break;
         }
 
         return verdict == TransportSecurityVerdict.Tls;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster transport: mutual TLS with {Certificate}")]
+    private static partial void LogMutualTls(ILogger logger, string? certificate);
 
     /// <summary>
     /// A silo (grain state, reminders and membership in PostgreSQL) for the <c>silo</c> role, or a cluster client
