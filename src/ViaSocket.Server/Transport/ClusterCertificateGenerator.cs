@@ -24,7 +24,7 @@ internal static partial class ClusterCertificateGenerator
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode Public = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode WorldReadable = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>
     /// A node name is a DNS label (it becomes a SAN and a file name, so no dot, slash or path part), and not <c>ca</c>,
@@ -73,10 +73,10 @@ internal static partial class ClusterCertificateGenerator
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             using var certificate = Issue(ca, node, key, now.AddMinutes(-5));
             WriteFile(KeyPath(directory, node), key.ExportPkcs8PrivateKeyPem(), OwnerOnly);
-            WriteFile(CertificatePath(directory, node), certificate.ExportCertificatePem(), Public);
+            WriteFile(CertificatePath(directory, node), certificate.ExportCertificatePem(), WorldReadable);
         }
 
-        WriteFile(Path.Combine(directory, CaFileName), ca.ExportCertificatePem(), Public);
+        WriteFile(Path.Combine(directory, CaFileName), ca.ExportCertificatePem(), WorldReadable);
         return new ClusterCertificateSet(Written: true, ca.Thumbprint, ca.NotAfter.ToUniversalTime());
     }
 
