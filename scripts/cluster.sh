@@ -7,6 +7,9 @@
 #   scripts/cluster.sh start-silo N [--run-dir DIR]                start silo N again on its ports (after a kill)
 #   scripts/cluster.sh kill-silo N [--at MS] [--run-dir DIR]       kill -9 silo N, at MS (Unix epoch milliseconds) if given
 #
+# Transport: mutual TLS between all processes, with a throwaway CA and one certificate per process that start writes
+# to DIR/cluster-tls (`ViaSocket.Server cluster-certs`; removed by stop). Your own ViaSocket__Cluster__Tls__* settings
+# are used instead when given; CLUSTER_TLS=off runs clear text (every process is on 127.0.0.1, so that is allowed).
 # Database: ViaSocket__Database__ConnectionString from the environment, else a throwaway PostgreSQL in the run
 # directory (deleted by stop). Other ViaSocket__* / Logging__* variables pass through to every process and are kept
 # for start-silo. --owner-pid: a watchdog stops the cluster once that process is gone (for harnesses).
@@ -40,6 +43,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 stop_timeout="${CLUSTER_STOP_TIMEOUT:-20}"
+cluster_tls="${CLUSTER_TLS:-on}"
+[ "$cluster_tls" = on ] || [ "$cluster_tls" = off ] || die "CLUSTER_TLS is on or off, not '$cluster_tls'"
 ready_timeout="${CLUSTER_READY_TIMEOUT:-120}"
 processes="$run_dir/processes.tsv"
 
@@ -97,6 +102,9 @@ launch() {
     export ViaSocket__PublicBaseUrl="${ViaSocket__PublicBaseUrl:-$frontend_url}"
     export ViaSocket__Database__ConnectionString
     ViaSocket__Database__ConnectionString="$(cat "$run_dir/connection-string")"
+    if [ -f "$run_dir/cluster-tls/$name.crt" ]; then
+      export ViaSocket__Cluster__Tls__CertificatePath="$run_dir/cluster-tls/$name.crt" ViaSocket__Cluster__Tls__KeyPath="$run_dir/cluster-tls/$name.key"
+    fi
     if [ "$role" = silo ]; then
       export ViaSocket__Cluster__SiloPort="$silo" ViaSocket__Cluster__GatewayPort="$gateway" ViaSocket__Cluster__AdvertisedAddress=127.0.0.1
     fi
@@ -145,6 +153,20 @@ stop_postgres() {
   [ -d "$dir/data" ] || return 0
   as_pg_owner "$(pg_bin pg_ctl)" -D "$dir/data" -m immediate -w -t 60 stop >/dev/null 2>&1 || true
   rm -rf "$dir" "$run_dir/pgpass"
+}
+
+# A throwaway CA and a certificate per process (names from processes.tsv), unless the caller brought certificates or
+# turned TLS off. The CA path goes to the shared environment; launch picks each process's own certificate and key.
+generate_certificates() {
+  local dir="$run_dir/cluster-tls" name
+  local -a nodes=()
+  rm -rf "$dir"
+  if [ "$cluster_tls" = off ] || [ -n "${ViaSocket__Cluster__Tls__CertificatePath:-}${ViaSocket__Cluster__Tls__StoreThumbprint:-}${ViaSocket__Cluster__Tls__StoreSubject:-}" ]; then
+    return 0
+  fi
+  for name in $(cut -f1 "$processes"); do nodes+=(--node "$name"); done
+  dotnet "$run_dir/app/ViaSocket.Server.dll" cluster-certs --out "$dir" "${nodes[@]}" --days 30 || die "cluster-certs failed"
+  echo "export ViaSocket__Cluster__Tls__CaCertificatesPath=$(printf %q "$dir/ca.crt")" >>"$run_dir/environment"
 }
 
 stop_process() {
@@ -211,6 +233,7 @@ cmd_start() {
     free_port
     printf 'silo-%s\tsilo\t%s\t%s\t%s\n' "$i" "$http" "$silo_port" "$port" >>"$processes"
   done
+  generate_certificates
 
   if [ -n "$owner_pid" ]; then
     setsid nohup "$script" watch "$owner_pid" --run-dir "$run_dir" >"$run_dir/watchdog.log" 2>&1 </dev/null &
@@ -233,7 +256,11 @@ cmd_start() {
   IFS=$'\t' read -r name role port silo gateway < <(awk -F'\t' '$2 == "frontend"' "$processes")
   pid=$(launch "$name" "$role" "$port" "$silo" "$gateway")
   wait_ready "$name" "$port" "$pid" || { cmd_stop; exit 1; }
-  echo "Cluster of $k silos + front-end running; run directory $run_dir"
+  if [ -f "$run_dir/cluster-tls/ca.crt" ]; then
+    echo "Cluster of $k silos + front-end running with mutual TLS (CA $run_dir/cluster-tls/ca.crt); run directory $run_dir"
+  else
+    echo "Cluster of $k silos + front-end running; run directory $run_dir"
+  fi
   [ ! -f "$run_dir/bootstrap-api-key" ] || echo "Bootstrap API key in $run_dir/bootstrap-api-key"
 }
 
@@ -299,6 +326,7 @@ cmd_stop() {
     fi
   done
   stop_postgres
+  rm -rf "$run_dir/cluster-tls"
   pid=$(cat "$run_dir/watchdog.pid" 2>/dev/null || true)
   rm -f "$run_dir/watchdog.pid"
   if [ -n "$pid" ] && [ "$pid" != "$$" ] && is_ours "$pid" "cluster.sh watch"; then kill -TERM "$pid" 2>/dev/null || true; fi

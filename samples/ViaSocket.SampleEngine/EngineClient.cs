@@ -21,16 +21,19 @@ public static class EngineClient
     public static IHost CreateHost(string connectionString, string clusterId = "viasocket", string serviceId = "viasocket-orleans", ClusterTlsOptions? tls = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        tls ??= builder.Configuration.GetSection(ClusterTlsOptions.SectionPath).Get<ClusterTlsOptions>();
+        tls ??= builder.Configuration.GetSection(ClusterTlsOptions.SectionPath).Get<ClusterTlsOptions>() ?? new ClusterTlsOptions();
         builder.UseOrleansClient(client =>
         {
-            if (tls is { HasCertificate: true })
+            if (tls.HasCertificate)
             {
                 client.UseClusterTls(tls);
             }
 
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, serviceId));
             client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
+
+            // Without TLS only gateways on this machine are used (ViaSocket:Cluster:AllowInsecureTransport, for a lab, lifts that).
+            client.RequireSecureGateways(tls, builder.Configuration.GetValue<bool>("ViaSocket:Cluster:AllowInsecureTransport"));
         });
         return builder.Build();
     }

@@ -7,7 +7,7 @@ using ViaSocket.Server.Storage;
 
 namespace ViaSocket.Server.Extensions;
 
-internal static class OrleansExtensions
+internal static partial class OrleansExtensions
 {
     private const string Invariant = "Npgsql";
 
@@ -32,10 +32,16 @@ internal static class OrleansExtensions
             case TransportSecurityVerdict.InsecureAllowed:
                 logger.LogWarning(TransportSecurityPolicy.InsecureWarning);
                 break;
+            case TransportSecurityVerdict.Tls:
+                LogMutualTls(logger, cluster.Tls.CertificatePath ?? cluster.Tls.StoreThumbprint ?? cluster.Tls.StoreSubject);
+                break;
         }
 
         return verdict == TransportSecurityVerdict.Tls;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster transport: mutual TLS with {Certificate}")]
+    private static partial void LogMutualTls(ILogger logger, string? certificate);
 
     /// <summary>
     /// A silo (grain state, reminders and membership in PostgreSQL) for the <c>silo</c> role, or a cluster client
@@ -59,6 +65,10 @@ internal static class OrleansExtensions
 
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
                 client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
+
+                // The front-end's own addresses say nothing about where its grain calls go: the gateways it reads from
+                // membership are checked against the same rule.
+                client.RequireSecureGateways(cluster.Tls, cluster.AllowInsecureTransport);
                 client.AddConnectionEventsClient();
             });
             return;

@@ -3,6 +3,7 @@ using ViaSocket.Blocks.Http;
 using ViaSocket.Domain.Security;
 using ViaSocket.Server.Security;
 using ViaSocket.Server.Storage;
+using ViaSocket.Server.Transport;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 
@@ -22,7 +23,7 @@ public sealed class DeploymentFilesTests
         var compose = LoadYaml(Path.Combine(Root, "docker-compose.yml"));
         var services = Map(compose["services"]);
 
-        Assert.Equal(["frontend", "postgres", "silo1", "silo2"], services.Keys.Order());
+        Assert.Equal(["cluster-certs", "frontend", "postgres", "silo1", "silo2"], services.Keys.Order());
         Assert.Equal("silo", Environment(services["silo1"])["ViaSocket__Role"]);
         Assert.Equal("silo", Environment(services["silo2"])["ViaSocket__Role"]);
         Assert.Equal("frontend", Environment(services["frontend"])["ViaSocket__Role"]);
@@ -36,6 +37,61 @@ public sealed class DeploymentFilesTests
                 .Select(e => (e.Key["ViaSocket__Encryption__Keys__".Length..], e.Value));
             Assert.Equal("compose-demo", MasterKeyRing.Parse(keys, environment["ViaSocket__Encryption__ActiveKeyId"]).ActiveKeyId);
         }
+    }
+
+    [Fact]
+    public void Docker_compose_nodes_talk_mutual_tls_with_their_own_certificates_from_the_one_shot_cluster_certs_service()
+    {
+        var services = Map(LoadYaml(Path.Combine(Root, "docker-compose.yml"))["services"]);
+        var generator = Map(services["cluster-certs"]);
+        var command = List(generator["command"]).Cast<string>().ToList();
+        Assert.Equal(ClusterCertsCommand.Name, command[0]);
+        var directory = command[command.IndexOf("--out") + 1];
+        var nodes = command.Select((argument, i) => (argument, i)).Where(a => a.argument == "--node").Select(a => command[a.i + 1]);
+        Assert.Equal(["frontend", "silo1", "silo2"], nodes.Order());
+        Assert.Contains($"cluster-tls:{directory}", List(generator["volumes"]).Cast<string>());
+
+        foreach (var name in new[] { "silo1", "silo2", "frontend" })
+        {
+            var service = Map(services[name]);
+            var environment = Environment(services[name]);
+            Assert.DoesNotContain("ViaSocket__Cluster__AllowInsecureTransport", environment.Keys);
+            Assert.Equal($"{directory}/{name}.crt", environment["ViaSocket__Cluster__Tls__CertificatePath"]);
+            Assert.Equal($"{directory}/{name}.key", environment["ViaSocket__Cluster__Tls__KeyPath"]);
+            Assert.Equal($"{directory}/{ClusterCertificateGenerator.CaFileName}", environment["ViaSocket__Cluster__Tls__CaCertificatesPath"]);
+            Assert.Contains($"cluster-tls:{directory}:ro", List(service["volumes"]).Cast<string>());
+        }
+
+        // Silos start only once the certificates are written; the front-end only once a silo is healthy.
+        foreach (var silo in new[] { "silo1", "silo2" })
+        {
+            Assert.Equal("service_completed_successfully", (string)Map(Map(Map(services[silo])["depends_on"])["cluster-certs"])["condition"]);
+        }
+
+        Assert.Equal(["silo1"], Map(Map(services["frontend"])["depends_on"]).Keys);
+
+        // The volume starts with the image directory's owner: the app user must be able to write the keys there.
+        var dockerfile = File.ReadAllText(Path.Combine(Root, "deploy", "Dockerfile"));
+        Assert.Contains($"mkdir -p {directory} && chown app:app {directory}", dockerfile, StringComparison.Ordinal);
+        Assert.True(dockerfile.IndexOf("chown app:app", StringComparison.Ordinal) < dockerfile.IndexOf("USER app", StringComparison.Ordinal));
+    }
+
+    /// <summary>No test starts the script (it builds and runs the whole service); what it hands each process is read here.</summary>
+    [Fact]
+    public void Cluster_script_gives_every_process_its_own_certificate_of_a_throwaway_ca_before_starting_it()
+    {
+        var script = File.ReadAllText(Path.Combine(Root, "scripts", "cluster.sh"));
+
+        Assert.Contains($"ViaSocket.Server.dll\" {ClusterCertsCommand.Name} --out \"$dir\" \"${{nodes[@]}}\"", script, StringComparison.Ordinal);
+        Assert.Contains("for name in $(cut -f1 \"$processes\"); do nodes+=(--node \"$name\"); done", script, StringComparison.Ordinal);
+        Assert.Contains(
+            "export ViaSocket__Cluster__Tls__CertificatePath=\"$run_dir/cluster-tls/$name.crt\" ViaSocket__Cluster__Tls__KeyPath=\"$run_dir/cluster-tls/$name.key\"",
+            script,
+            StringComparison.Ordinal);
+        Assert.Contains("echo \"export ViaSocket__Cluster__Tls__CaCertificatesPath=$(printf %q \"$dir/ca.crt\")\" >>\"$run_dir/environment\"", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("AllowInsecureTransport", script, StringComparison.Ordinal);
+        var start = script[script.IndexOf("cmd_start() {", StringComparison.Ordinal)..];
+        Assert.True(start.IndexOf("  generate_certificates\n", StringComparison.Ordinal) < start.IndexOf("pid=$(launch", StringComparison.Ordinal));
     }
 
     [Fact]

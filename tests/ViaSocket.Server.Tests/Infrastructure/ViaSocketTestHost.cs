@@ -65,7 +65,17 @@ public sealed class ViaSocketTestHost : IAsyncDisposable
             builder.Logging.AddProvider(logs);
             configure?.Invoke(builder);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start that is refused (a test of start-up rules) leaves nothing running behind it.
+            await app.DisposeAsync();
+            throw;
+        }
+
         return new ViaSocketTestHost(app, baseAddress, key, logs);
     }
 

@@ -1,61 +1,71 @@
-using System.Net.Sockets;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
 using ViaSocket.ClusterSecurity;
 using ViaSocket.SampleEngine;
 using ViaSocket.Server.Tests.Infrastructure;
+using ViaSocket.Server.Transport;
 using ViaSocket.Testing.Postgres;
 
 namespace ViaSocket.Server.Tests.Transport;
 
-/// <summary>Two silo processes on 127.0.0.1 whose silo and gateway ports require mutual TLS with the cluster CA.</summary>
+/// <summary>
+/// Two silo processes on 127.0.0.1 whose silo and gateway ports require mutual TLS with the cluster CA (certificates
+/// from <c>cluster-certs</c>), and, as a control, one silo of its own cluster and database without TLS.
+/// </summary>
 public sealed class ClusterTlsFixture : IAsyncLifetime
 {
     private readonly string directory = Directory.CreateTempSubdirectory("viasocket-tls-").FullName;
     private SiloProcess? first;
     private SiloProcess? second;
+    private SiloProcess? plain;
 
     public string ConnectionString { get; private set; } = "";
 
-    public TestCertificateAuthority ClusterCa { get; private set; } = null!;
+    public string ClusterCa => Path.Combine(directory, "cluster");
 
-    public TestCertificateAuthority OtherCa { get; private set; } = null!;
+    public string OtherCa => Path.Combine(directory, "other");
 
     public SiloProcess First => first!;
 
+    public SiloProcess Plain => plain!;
+
     public async Task InitializeAsync()
     {
-        ClusterCa = TestCertificateAuthority.Create(directory, "cluster");
-        OtherCa = TestCertificateAuthority.Create(directory, "other");
-        var node = ClusterCa.Issue("node");
+        ClusterCertificateGenerator.Ensure(ClusterCa, ["node", "engine"], TimeSpan.FromDays(1), TimeProvider.System);
+        ClusterCertificateGenerator.Ensure(OtherCa, ["intruder"], TimeSpan.FromDays(1), TimeProvider.System);
         ConnectionString = await new PostgresFixture().CreateDatabaseAsync();
         var apiKey = ViaSocket.Server.Security.ApiKey.Generate();
         var keys = ViaSocketTestHost.NewKeyDirectory();
         var environment = new Dictionary<string, string>
         {
-            ["ViaSocket__Cluster__Tls__CertificatePath"] = node.CertificatePath,
-            ["ViaSocket__Cluster__Tls__KeyPath"] = node.KeyPath,
-            ["ViaSocket__Cluster__Tls__CaCertificatesPath"] = ClusterCa.CertificatePath,
+            ["ViaSocket__Cluster__Tls__CertificatePath"] = ClusterCertificateGenerator.CertificatePath(ClusterCa, "node"),
+            ["ViaSocket__Cluster__Tls__KeyPath"] = ClusterCertificateGenerator.KeyPath(ClusterCa, "node"),
+            ["ViaSocket__Cluster__Tls__CaCertificatesPath"] = Path.Combine(ClusterCa, ClusterCertificateGenerator.CaFileName),
         };
         var publicBaseUrl = new Uri("http://127.0.0.1:1/");
         first = await SiloProcess.StartAsync(ConnectionString, apiKey, keys, publicBaseUrl, environment);
         second = await SiloProcess.StartAsync(ConnectionString, apiKey, keys, publicBaseUrl, environment);
+        plain = await SiloProcess.StartAsync(await new PostgresFixture().CreateDatabaseAsync(), apiKey, ViaSocketTestHost.NewKeyDirectory(), publicBaseUrl);
     }
 
-    /// <summary>A client trusting the cluster CA and presenting <paramref name="certificate"/>.</summary>
-    public ClusterTlsOptions ClientTls((string CertificatePath, string KeyPath) certificate) =>
-        new() { CertificatePath = certificate.CertificatePath, KeyPath = certificate.KeyPath, CaCertificatesPath = ClusterCa.CertificatePath };
+    /// <summary>A client trusting the cluster CA and presenting the certificate of <paramref name="node"/> from <paramref name="authority"/>'s set.</summary>
+    public ClusterTlsOptions ClientTls(string authority, string node) => new()
+    {
+        CertificatePath = ClusterCertificateGenerator.CertificatePath(authority, node),
+        KeyPath = ClusterCertificateGenerator.KeyPath(authority, node),
+        CaCertificatesPath = Path.Combine(ClusterCa, ClusterCertificateGenerator.CaFileName),
+    };
 
     public async Task DisposeAsync()
     {
-        if (first is not null)
+        foreach (var silo in new[] { first, second, plain })
         {
-            await first.DisposeAsync();
-        }
-
-        if (second is not null)
-        {
-            await second.DisposeAsync();
+            if (silo is not null)
+            {
+                await silo.DisposeAsync();
+            }
         }
 
         Directory.Delete(directory, recursive: true);
@@ -69,7 +79,7 @@ public sealed class ClusterTlsTests(ClusterTlsFixture cluster) : IClassFixture<C
     [Fact]
     public async Task A_client_with_a_certificate_of_the_cluster_CA_connects_and_sees_both_silos_active()
     {
-        using var client = EngineClient.CreateHost(cluster.ConnectionString, tls: cluster.ClientTls(cluster.ClusterCa.Issue("engine")));
+        using var client = EngineClient.CreateHost(cluster.ConnectionString, tls: cluster.ClientTls(cluster.ClusterCa, "engine"));
         using var limit = new CancellationTokenSource(ConnectLimit);
         await client.StartAsync(limit.Token);
 
@@ -90,36 +100,36 @@ public sealed class ClusterTlsTests(ClusterTlsFixture cluster) : IClassFixture<C
     [Fact]
     public async Task A_client_with_a_certificate_of_another_CA_cannot_call_a_grain()
     {
-        using var client = EngineClient.CreateHost(cluster.ConnectionString, tls: cluster.ClientTls(cluster.OtherCa.Issue("intruder")));
+        using var client = EngineClient.CreateHost(cluster.ConnectionString, tls: cluster.ClientTls(cluster.OtherCa, "intruder"));
         await AssertRefusedAsync(client);
     }
 
     [Fact]
-    public async Task Plain_bytes_to_the_gateway_port_get_no_answer_and_the_connection_is_closed()
+    public async Task An_orleans_client_speaking_plain_tcp_is_refused_by_the_gateway_that_a_plain_silo_answers()
     {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, cluster.First.GatewayPort);
-        var stream = tcp.GetStream();
-
-        // What a clear-text Orleans client writes first: a length-prefixed preamble; anything but a TLS ClientHello.
-        var bytes = new byte[64];
-        BitConverter.TryWriteBytes(bytes, 60);
-        Random.Shared.NextBytes(bytes.AsSpan(4));
-        await stream.WriteAsync(bytes);
-
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        var buffer = new byte[256];
-        var read = 0;
-        try
+        // The control: the same clear-text client calls a grain through a gateway without TLS, so what fails below is
+        // the TLS requirement of the cluster's gateway, not the client.
+        using (var control = PlainClient(cluster.Plain.GatewayPort))
         {
-            read = await stream.ReadAsync(buffer, limit.Token);
-        }
-        catch (IOException)
-        {
+            using var limit = new CancellationTokenSource(ConnectLimit);
+            await control.StartAsync(limit.Token);
+            var hosts = await control.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ConnectLimit);
+            Assert.Single(hosts);
+            await control.StopAsync();
         }
 
-        Assert.False(limit.IsCancellationRequested, "the gateway kept a clear-text connection open");
-        Assert.Equal(0, read);
+        using var client = PlainClient(cluster.First.GatewayPort);
+        await AssertRefusedAsync(client);
+    }
+
+    /// <summary>Orleans' own client with a static gateway and no TLS: what anyone on the network could point at the port.</summary>
+    private static IHost PlainClient(int gatewayPort)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleansClient(client => client
+            .UseStaticClustering(new IPEndPoint(IPAddress.Loopback, gatewayPort))
+            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("viasocket", "viasocket-orleans")));
+        return builder.Build();
     }
 
     private static async Task AssertRefusedAsync(IHost client)
