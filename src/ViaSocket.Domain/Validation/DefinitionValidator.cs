@@ -75,6 +75,7 @@ public static partial class DefinitionValidator
         ValidateBlock(definition.TestMe, "/" + BlockKinds.TestMe, required: true, problems);
         CheckTemplate(definition.ConnectionLabel, "/connectionLabel", problems);
         CheckTemplate(definition.UniqueIdentifier, "/uniqueIdentifier", problems);
+        problems.AddRange(DisplayTemplateRules.Check(definition));
         ValidateAllowedUrls(definition.AllowedUrls ?? [], definition.Append, problems);
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);

@@ -32,6 +32,7 @@ public static class ValidationCodes
     public const string TemplateSyntax = "definition.template_syntax";
     public const string UnknownTemplateRoot = "definition.unknown_template_root";
     public const string UnknownContextMember = "definition.unknown_context_member";
+    public const string LabelReadsSecret = "definition.label_reads_secret";
 
     // Fields
     public const string InvalidFieldKey = "definition.invalid_field_key";

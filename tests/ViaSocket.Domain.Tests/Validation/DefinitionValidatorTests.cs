@@ -36,6 +36,7 @@ public sealed class DefinitionValidatorTests
         { "template syntax", d => d with { ConnectionLabel = "${context.authData.testme.email" }, "/connectionLabel", ValidationCodes.TemplateSyntax },
         { "unknown root", d => d with { UniqueIdentifier = "${authData.testme.id}" }, "/uniqueIdentifier", ValidationCodes.UnknownTemplateRoot },
         { "unknown context member", d => d with { ConnectionLabel = "${context.authdata.testme.email}" }, "/connectionLabel", ValidationCodes.UnknownContextMember },
+        { "label reads a token", d => d with { ConnectionLabel = "${context.authData.accesstokencode.access_token}" }, "/connectionLabel", ValidationCodes.LabelReadsSecret },
         { "template too long", d => d with { ConnectionLabel = new string('a', DefinitionLimits.MaxTemplateLength + 1) }, "/connectionLabel", ValidationCodes.TooLarge },
         { "invalid field key", d => d with { Fields = [new FieldDefinition { Key = "2fa" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
         { "field key with a trailing newline", d => d with { Fields = [new FieldDefinition { Key = "subdomain\n" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
@@ -166,7 +167,10 @@ public sealed class DefinitionValidatorTests
     [InlineData("${context.authData.region === 'eu' ? 'https://eu.example.com' : 'https://us.example.com'}")]
     public void Script_templates_may_use_javascript_globals_and_their_own_parameters(string source)
     {
-        Assert.Empty(DefinitionValidator.Validate(Valid with { ConnectionLabel = source }));
+        // An appended header, not the label: a label may not read the client secret (DisplayTemplateRulesTests).
+        var append = new AppendDefinition { Headers = new Dictionary<string, string> { ["X-Script"] = source } };
+
+        Assert.Empty(DefinitionValidator.Validate(Valid with { Append = append }));
     }
 
     [Theory]

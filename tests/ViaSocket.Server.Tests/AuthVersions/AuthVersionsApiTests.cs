@@ -36,6 +36,21 @@ public sealed class AuthVersionsApiTests(ServiceFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_label_that_reads_the_whole_context_is_refused_and_cannot_be_published()
+    {
+        var definition = ProviderDefinitions.JavaScript(fixture.Provider);
+        definition["connectionLabel"] = "${JSON.stringify(context)}";
+
+        using var put = await Api.PutAsJsonAsync("/v1/plugins/label-leak/auth-versions/v1", definition);
+        using var publish = await Api.PostAsync("/v1/plugins/label-leak/auth-versions/v1/publish", null);
+
+        var problem = await Problem.AssertAsync(put, HttpStatusCode.UnprocessableEntity, "auth_version.invalid");
+        var error = Assert.Single(problem["errors"]!.AsArray());
+        Assert.Equal(("/connectionLabel", "definition.label_reads_secret"), ((string?)error!["pointer"], (string?)error["code"]));
+        Assert.Equal(HttpStatusCode.NotFound, publish.StatusCode);
+    }
+
+    [Fact]
     public async Task Malformed_json_a_wrong_media_type_and_a_bad_identifier_get_clear_errors()
     {
         using var malformed = await Api.PutAsync("/v1/plugins/p/auth-versions/v1", new StringContent("{\"authorization\": ", Encoding.UTF8, "application/json"));
