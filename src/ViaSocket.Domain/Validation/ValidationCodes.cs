@@ -27,6 +27,7 @@ public static class ValidationCodes
     public const string ScopeContainsSeparator = "definition.scope_contains_separator";
     public const string ReservedParameter = "definition.reserved_parameter";
     public const string ClientSecretExposed = "definition.client_secret_exposed";
+    public const string ClientSecretTooShort = "definition.client_secret_too_short";
 
     // Templates
     public const string TemplateSyntax = "definition.template_syntax";

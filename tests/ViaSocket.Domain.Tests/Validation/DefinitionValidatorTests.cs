@@ -32,6 +32,7 @@ public sealed class DefinitionValidatorTests
         { "scope with comma", d => d with { Authorization = d.Authorization! with { Scopes = ["a,b"], ScopeSeparator = ScopeSeparators.Comma } }, "/authorization/scopes/0", ValidationCodes.ScopeContainsSeparator },
         { "too many scopes", d => d with { Authorization = d.Authorization! with { Scopes = [.. Enumerable.Range(0, 51).Select(i => $"s{i}")] } }, "/authorization/scopes", ValidationCodes.TooMany },
         { "client secret in code", d => d with { Authorization = d.Authorization! with { ClientSecret = "long-enough-secret" }, TestMe = new ApiBlock { Code = "return 'long-enough-secret';" } }, "/testMe/code", ValidationCodes.ClientSecretExposed },
+        { "client secret too short", d => d with { Authorization = d.Authorization! with { ClientSecret = "7-chars" } }, "/authorization/clientSecret", ValidationCodes.ClientSecretTooShort },
         { "reserved extra param", d => d with { Authorization = d.Authorization! with { ExtraParams = new Dictionary<string, string> { ["redirect_uri"] = "x" } } }, "/authorization/extraParams/redirect_uri", ValidationCodes.ReservedParameter },
         { "template syntax", d => d with { ConnectionLabel = "${context.authData.testme.email" }, "/connectionLabel", ValidationCodes.TemplateSyntax },
         { "unknown root", d => d with { UniqueIdentifier = "${authData.testme.id}" }, "/uniqueIdentifier", ValidationCodes.UnknownTemplateRoot },
@@ -181,6 +182,27 @@ public sealed class DefinitionValidatorTests
     public void Loopback_http_and_urls_starting_with_an_expression_are_accepted(string url)
     {
         Assert.Empty(DefinitionValidator.Validate(Valid with { Authorization = Valid.Authorization! with { Url = url } }));
+    }
+
+    [Fact]
+    public void A_client_secret_of_the_minimum_length_is_accepted()
+    {
+        var secret = new string('k', ClientSecretExposure.MinSecretLength);
+
+        Assert.Empty(DefinitionValidator.Validate(Valid with { Authorization = Valid.Authorization! with { ClientSecret = secret } }));
+    }
+
+    [Theory]
+    [InlineData("secret7", null)]
+    [InlineData(null, "stored7")]
+    public void A_shorter_client_secret_is_refused_whether_sent_or_stored_without_being_quoted(string? sent, string? stored)
+    {
+        var definition = Valid with { Authorization = Valid.Authorization! with { ClientSecret = sent } };
+
+        var problem = Assert.Single(DefinitionValidator.Validate(definition, stored));
+
+        Assert.Equal(("/authorization/clientSecret", ValidationCodes.ClientSecretTooShort), (problem.Pointer, problem.Code));
+        Assert.DoesNotContain(sent ?? stored!, problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
