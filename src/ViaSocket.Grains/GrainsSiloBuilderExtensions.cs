@@ -30,6 +30,8 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.TryAddSingleton<GrainStatePurger>();
         silo.Services.TryAddSingleton<Connections.AbandonedAuthorizationPurger>();
         silo.Services.AddHostedService(services => services.GetRequiredService<Connections.AbandonedAuthorizationPurger>());
+        silo.Services.TryAddSingleton<Workspaces.ExpiredUiSessionPurger>();
+        silo.Services.AddHostedService(services => services.GetRequiredService<Workspaces.ExpiredUiSessionPurger>());
         return silo;
     }
 }

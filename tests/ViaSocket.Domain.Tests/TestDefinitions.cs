@@ -16,7 +16,7 @@ internal static class TestDefinitions
         {
             Url = "https://${context.authData.subdomain}.example.com/oauth/authorize",
             ClientId = "client-1",
-            ClientSecret = "s3cret",
+            ClientSecret = "s3cret-of-the-client",
             Scopes = ["read", "write"],
             ExtraParams = new Dictionary<string, string> { ["access_type"] = "offline" },
         },

@@ -6,6 +6,7 @@ namespace ViaSocket.Workspaces;
 /// </summary>
 public interface IUiSessionGrain : IGrainWithStringKey
 {
+    /// <summary>Starts the session, to expire at most <see cref="UiSessions.Lifetime"/> from now (expired records are purged by age).</summary>
     Task StartAsync(DateTimeOffset expiresAt);
 
     /// <summary>True between <see cref="StartAsync"/> and <see cref="EndAsync"/>, until the session expires.</summary>
@@ -13,4 +14,10 @@ public interface IUiSessionGrain : IGrainWithStringKey
 
     /// <summary>Ends the session for good (its stored record is deleted).</summary>
     Task EndAsync();
+}
+
+public static class UiSessions
+{
+    /// <summary>The longest a UI session lasts, even if the browser keeps its cookie.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
 }

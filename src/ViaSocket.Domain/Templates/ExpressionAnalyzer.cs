@@ -46,6 +46,51 @@ internal static class ExpressionAnalyzer
         return paths;
     }
 
+    /// <summary>
+    /// Every read of <c>context</c> in the expression: the longest member path that is written out (dots, string or
+    /// integer brackets), and whether the value there is then indexed by a computed key. <c>context</c> passed, spread
+    /// or aliased as a whole is a read with no segments.
+    /// </summary>
+    public static IReadOnlyList<ContextRead> ContextReads(Node expression)
+    {
+        var reads = new List<ContextRead>();
+        CollectContextReads(expression, reads);
+        return reads;
+    }
+
+    /// <summary>True when the expression uses <c>this</c>, whose value the caller of the function decides.</summary>
+    public static bool ReadsThis(Node expression) => expression.DescendantNodesAndSelf().OfType<ThisExpression>().Any();
+
+    private static void CollectContextReads(Node node, List<ContextRead> reads)
+    {
+        switch (node)
+        {
+            case Identifier { Name: TemplateRoots.Context }:
+                reads.Add(new ContextRead(new MemberPath([]), IndexedDynamically: false));
+                return;
+            case MemberExpression or ChainExpression when TryGetContextPath(node, out var path):
+                reads.Add(new ContextRead(path, IndexedDynamically: false));
+                return;
+            case MemberExpression { Computed: true } member when TryGetContextPath(member.Object, out var indexed):
+                reads.Add(new ContextRead(indexed, IndexedDynamically: true));
+                CollectContextReads(member.Property, reads);
+                return;
+            case MemberExpression { Computed: false } member:
+                // A non-computed property name (x.context) is not a reference.
+                CollectContextReads(member.Object, reads);
+                return;
+            case Property { Computed: false } property:
+                // Nor is an object literal's key ({ context: 1 }); a shorthand ({ context }) is its value.
+                CollectContextReads(property.Value, reads);
+                return;
+        }
+
+        foreach (var child in node.ChildNodes)
+        {
+            CollectContextReads(child, reads);
+        }
+    }
+
     private static Node Unwrap(Node node) => node is ChainExpression chain ? chain.Expression : node;
 
     private static bool TryGetContextPath(Node node, out MemberPath path)

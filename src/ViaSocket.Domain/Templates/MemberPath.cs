@@ -22,6 +22,9 @@ internal sealed class MemberPath
     /// <summary>Normalized text, e.g. <c>context.authData["x-y"].items[0]</c>; optional chaining is not shown.</summary>
     public string Text { get; }
 
+    /// <summary>The steps below <c>context</c>, for validation rules about what a template reads.</summary>
+    public IReadOnlyList<PathSegment> Segments => segments;
+
     /// <summary>The member read right below <c>context</c> (e.g. <c>authData</c>), or null for <c>context</c> itself.</summary>
     public string? ContextMember => segments.Length > 0 ? segments[0].Name : null;
 

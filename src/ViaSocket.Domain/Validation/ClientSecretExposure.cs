@@ -10,16 +10,32 @@ namespace ViaSocket.Domain.Validation;
 /// to every reader of the workspace's definitions, so its value may only come in through
 /// <c>authorization.clientSecret</c> and be referred to as <c>context.clientSecret</c>.
 /// </summary>
+/// <remarks>
+/// A secret shorter than <see cref="MinSecretLength"/> is refused rather than looked for or masked less: a short value
+/// matches ordinary text (masking 'secret' also masked the word in <c>client_secret</c>, and would corrupt a token that
+/// happens to contain it), while skipping it or masking only whole words would show it verbatim in a test run. Real
+/// client secrets are long random strings, so refusing short ones costs nothing and keeps masking exact.
+/// </remarks>
 public static class ClientSecretExposure
 {
-    /// <summary>Shorter secrets (test values) would match ordinary text; they are not looked for.</summary>
+    /// <summary>Shorter secrets would match ordinary text; they are refused (<see cref="ValidationCodes.ClientSecretTooShort"/>).</summary>
     public const int MinSecretLength = 8;
 
-    /// <summary>Every member of <paramref name="definition"/> (its client secret left out) that shows <paramref name="secret"/>.</summary>
+    /// <summary>
+    /// Every member of <paramref name="definition"/> (its client secret left out) that shows <paramref name="secret"/>,
+    /// or the secret itself when it is too short to be found reliably.
+    /// </summary>
     public static IReadOnlyList<ValidationProblem> Find(AuthVersionDefinition definition, string? secret)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if (secret is not { Length: >= MinSecretLength } || SecretMask.For(secret) is not { } mask)
+        if (secret is { Length: > 0 and < MinSecretLength })
+        {
+            // The pointer names where the secret is set, even when the draft goes on using the stored one.
+            return [new("/authorization/clientSecret", ValidationCodes.ClientSecretTooShort,
+                $"A client secret must have at least {MinSecretLength} characters: a shorter one cannot be masked reliably in test runs. Use the secret the provider issued.")];
+        }
+
+        if (SecretMask.For(secret) is not { } mask)
         {
             return [];
         }

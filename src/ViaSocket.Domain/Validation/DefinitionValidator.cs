@@ -75,6 +75,7 @@ public static partial class DefinitionValidator
         ValidateBlock(definition.TestMe, "/" + BlockKinds.TestMe, required: true, problems);
         CheckTemplate(definition.ConnectionLabel, "/connectionLabel", problems);
         CheckTemplate(definition.UniqueIdentifier, "/uniqueIdentifier", problems);
+        problems.AddRange(DisplayTemplateRules.Check(definition));
         AllowedUrlRules.Validate(definition.AllowedUrls ?? [], definition.Append, problems, (source, pointer) => CheckTemplate(source, pointer, problems));
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);

@@ -28,11 +28,13 @@ public static class ValidationCodes
     public const string ScopeContainsSeparator = "definition.scope_contains_separator";
     public const string ReservedParameter = "definition.reserved_parameter";
     public const string ClientSecretExposed = "definition.client_secret_exposed";
+    public const string ClientSecretTooShort = "definition.client_secret_too_short";
 
     // Templates
     public const string TemplateSyntax = "definition.template_syntax";
     public const string UnknownTemplateRoot = "definition.unknown_template_root";
     public const string UnknownContextMember = "definition.unknown_context_member";
+    public const string LabelReadsSecret = "definition.label_reads_secret";
 
     // Fields
     public const string InvalidFieldKey = "definition.invalid_field_key";

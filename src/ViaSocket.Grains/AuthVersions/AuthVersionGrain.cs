@@ -69,6 +69,13 @@ internal sealed class AuthVersionGrain(
 
         if (!IsPublished)
         {
+            // A draft stored before a rule was added or tightened goes live only if it meets today's rules.
+            var problems = DefinitionValidator.Validate(DefinitionJson.Parse(state.State.DefinitionJson).Definition!, state.State.ClientSecret);
+            if (problems.Count > 0)
+            {
+                return Invalid(problems);
+            }
+
             state.State.Status = AuthVersionStatus.Published;
             state.State.PublishedAt = state.State.UpdatedAt = time.GetUtcNow();
             await state.WriteStateAsync();

@@ -2,6 +2,10 @@ using ViaSocket.Workspaces;
 
 namespace ViaSocket.Grains.Workspaces;
 
+/// <summary>
+/// A UI session's record lives as long as the session: deleted at sign-out or when found expired, and otherwise by
+/// <see cref="ExpiredUiSessionPurger"/> (a session nobody signs out of is never asked about again).
+/// </summary>
 internal sealed class UiSessionGrain(
     [PersistentState(StorageNames.UiSessionState, StorageNames.Default)] IPersistentState<UiSessionState> state,
     TimeProvider time) : Grain, IUiSessionGrain
@@ -12,7 +16,15 @@ internal sealed class UiSessionGrain(
         await state.WriteStateAsync();
     }
 
-    public Task<bool> IsActiveAsync() => Task.FromResult(state.RecordExists && time.GetUtcNow() < state.State.ExpiresAt);
+    public async Task<bool> IsActiveAsync()
+    {
+        if (state.RecordExists && time.GetUtcNow() >= state.State.ExpiresAt)
+        {
+            await EndAsync();
+        }
+
+        return state.RecordExists;
+    }
 
     public async Task EndAsync()
     {

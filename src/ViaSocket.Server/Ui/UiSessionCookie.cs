@@ -17,7 +17,7 @@ internal sealed class UiSessionCookie(IDataProtectionProvider dataProtection, IG
     public const string RequestHeader = "X-ViaSocket-UI";
 
     /// <summary>A session ends after this long even if the browser keeps the cookie.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+    public static readonly TimeSpan Lifetime = UiSessions.Lifetime;
 
     private const int SessionIdBytes = 16;
     private const char Separator = ' ';

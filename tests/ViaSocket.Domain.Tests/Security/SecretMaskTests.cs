@@ -72,6 +72,15 @@ public sealed class SecretMaskTests
         System.Text.RegularExpressions.Regex.Replace(percentEncoded, "%[0-9A-F]{2}", escape => escape.Value.ToLowerInvariant());
 
     [Fact]
+    public void A_short_secret_stored_before_the_length_rule_is_still_masked()
+    {
+        // Definitions refuse secrets this short now; one stored earlier is over-masked rather than shown.
+        var mask = SecretMask.For("abc")!;
+
+        Assert.Equal("x[client secret]y", mask.Apply("xabcy"));
+    }
+
+    [Fact]
     public void No_secret_means_no_mask()
     {
         Assert.Null(SecretMask.For(null));

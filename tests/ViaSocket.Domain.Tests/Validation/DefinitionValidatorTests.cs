@@ -32,10 +32,12 @@ public sealed class DefinitionValidatorTests
         { "scope with comma", d => d with { Authorization = d.Authorization! with { Scopes = ["a,b"], ScopeSeparator = ScopeSeparators.Comma } }, "/authorization/scopes/0", ValidationCodes.ScopeContainsSeparator },
         { "too many scopes", d => d with { Authorization = d.Authorization! with { Scopes = [.. Enumerable.Range(0, 51).Select(i => $"s{i}")] } }, "/authorization/scopes", ValidationCodes.TooMany },
         { "client secret in code", d => d with { Authorization = d.Authorization! with { ClientSecret = "long-enough-secret" }, TestMe = new ApiBlock { Code = "return 'long-enough-secret';" } }, "/testMe/code", ValidationCodes.ClientSecretExposed },
+        { "client secret too short", d => d with { Authorization = d.Authorization! with { ClientSecret = "7-chars" } }, "/authorization/clientSecret", ValidationCodes.ClientSecretTooShort },
         { "reserved extra param", d => d with { Authorization = d.Authorization! with { ExtraParams = new Dictionary<string, string> { ["redirect_uri"] = "x" } } }, "/authorization/extraParams/redirect_uri", ValidationCodes.ReservedParameter },
         { "template syntax", d => d with { ConnectionLabel = "${context.authData.testme.email" }, "/connectionLabel", ValidationCodes.TemplateSyntax },
         { "unknown root", d => d with { UniqueIdentifier = "${authData.testme.id}" }, "/uniqueIdentifier", ValidationCodes.UnknownTemplateRoot },
         { "unknown context member", d => d with { ConnectionLabel = "${context.authdata.testme.email}" }, "/connectionLabel", ValidationCodes.UnknownContextMember },
+        { "label reads a token", d => d with { ConnectionLabel = "${context.authData.accesstokencode.access_token}" }, "/connectionLabel", ValidationCodes.LabelReadsSecret },
         { "template too long", d => d with { ConnectionLabel = new string('a', DefinitionLimits.MaxTemplateLength + 1) }, "/connectionLabel", ValidationCodes.TooLarge },
         { "invalid field key", d => d with { Fields = [new FieldDefinition { Key = "2fa" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
         { "field key with a trailing newline", d => d with { Fields = [new FieldDefinition { Key = "subdomain\n" }] }, "/fields/0/key", ValidationCodes.InvalidFieldKey },
@@ -170,7 +172,10 @@ public sealed class DefinitionValidatorTests
     [InlineData("${context.authData.region === 'eu' ? 'https://eu.example.com' : 'https://us.example.com'}")]
     public void Script_templates_may_use_javascript_globals_and_their_own_parameters(string source)
     {
-        Assert.Empty(DefinitionValidator.Validate(Valid with { ConnectionLabel = source }));
+        // An appended header, not the label: a label may not read the client secret (DisplayTemplateRulesTests).
+        var append = new AppendDefinition { Headers = new Dictionary<string, string> { ["X-Script"] = source } };
+
+        Assert.Empty(DefinitionValidator.Validate(Valid with { Append = append }));
     }
 
     [Theory]
@@ -212,6 +217,27 @@ public sealed class DefinitionValidatorTests
     public void Allowed_urls_may_be_templates_for_per_account_hosts(string url)
     {
         Assert.Empty(DefinitionValidator.Validate(Valid with { AllowedUrls = [url] }));
+    }
+
+    [Fact]
+    public void A_client_secret_of_the_minimum_length_is_accepted()
+    {
+        var secret = new string('k', ClientSecretExposure.MinSecretLength);
+
+        Assert.Empty(DefinitionValidator.Validate(Valid with { Authorization = Valid.Authorization! with { ClientSecret = secret } }));
+    }
+
+    [Theory]
+    [InlineData("secret7", null)]
+    [InlineData(null, "stored7")]
+    public void A_shorter_client_secret_is_refused_whether_sent_or_stored_without_being_quoted(string? sent, string? stored)
+    {
+        var definition = Valid with { Authorization = Valid.Authorization! with { ClientSecret = sent } };
+
+        var problem = Assert.Single(DefinitionValidator.Validate(definition, stored));
+
+        Assert.Equal(("/authorization/clientSecret", ValidationCodes.ClientSecretTooShort), (problem.Pointer, problem.Code));
+        Assert.DoesNotContain(sent ?? stored!, problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]

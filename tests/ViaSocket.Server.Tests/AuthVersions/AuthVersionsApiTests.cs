@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using ViaSocket.AuthVersions;
+using ViaSocket.Grains;
+using ViaSocket.Grains.AuthVersions;
 using ViaSocket.Server.Security;
 using ViaSocket.Server.Tests.Infrastructure;
 using ViaSocket.Workspaces;
@@ -33,6 +38,49 @@ public sealed class AuthVersionsApiTests(ServiceFixture fixture) : IClassFixture
         Assert.Superset(new HashSet<string> { "/fields/1/key", "/authorization/url", "/authorization/scopeSeparator", "/authorization/clientId", "/accessToken", "/testMe", "/allowedUrls/0" }, pointers);
         using var missing = await Api.GetAsync("/v1/plugins/bad/auth-versions/v1");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_label_that_reads_the_whole_context_is_refused_and_cannot_be_published()
+    {
+        var definition = ProviderDefinitions.JavaScript(fixture.Provider);
+        definition["connectionLabel"] = "${JSON.stringify(context)}";
+
+        using var put = await Api.PutAsJsonAsync("/v1/plugins/label-leak/auth-versions/v1", definition);
+        using var publish = await Api.PostAsync("/v1/plugins/label-leak/auth-versions/v1/publish", null);
+
+        var problem = await Problem.AssertAsync(put, HttpStatusCode.UnprocessableEntity, "auth_version.invalid");
+        var error = Assert.Single(problem["errors"]!.AsArray());
+        Assert.Equal(("/connectionLabel", "definition.label_reads_secret"), ((string?)error!["pointer"], (string?)error["code"]));
+        Assert.Equal(HttpStatusCode.NotFound, publish.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_draft_stored_before_a_rule_existed_is_validated_again_when_published()
+    {
+        var definition = ProviderDefinitions.JavaScript(fixture.Provider);
+        using (var put = await Api.PutAsJsonAsync("/v1/plugins/old-draft/auth-versions/v1", definition))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        // The row as an older release could have stored it: its label reads the whole context.
+        await fixture.Host.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection([], TimeSpan.Zero);
+        var storage = fixture.Host.App.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var grainId = fixture.Host.Grains.GetGrain<IAuthVersionGrain>(GrainKeys.AuthVersion("default", "old-draft", "v1")).GetGrainId();
+        var stored = new GrainState<AuthVersionState>(new AuthVersionState());
+        await storage.ReadStateAsync(StorageNames.AuthVersionState, grainId, stored);
+        definition["connectionLabel"] = "${JSON.stringify(context)}";
+        stored.State!.DefinitionJson = definition.ToJsonString();
+        await storage.WriteStateAsync(StorageNames.AuthVersionState, grainId, stored);
+
+        using var publish = await Api.PostAsync("/v1/plugins/old-draft/auth-versions/v1/publish", null);
+
+        var problem = await Problem.AssertAsync(publish, HttpStatusCode.UnprocessableEntity, "auth_version.invalid");
+        var error = Assert.Single(problem["errors"]!.AsArray());
+        Assert.Equal(("/connectionLabel", "definition.label_reads_secret"), ((string?)error!["pointer"], (string?)error["code"]));
+        var draft = await fixture.Flow.GetJsonAsync("/v1/plugins/old-draft/auth-versions/v1");
+        Assert.Equal("draft", (string?)draft["status"]);
     }
 
     [Fact]

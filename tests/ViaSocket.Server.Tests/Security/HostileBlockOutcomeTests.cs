@@ -62,6 +62,10 @@ public sealed class HostileBlockOutcomeTests(ServiceFixture fixture) : IClassFix
 
         Assert.Equal("error", outcome["status"]);
         Assert.Equal("connection.template_failed", outcome["error"]);
+        // Refused as syntax when the expression is prepared; without that, the engine's missing module loader also
+        // ends as a template failure, but one that does not say why.
+        var connection = await fixture.Flow.GetJsonAsync($"/v1/connections/{outcome["connectionId"]}");
+        Assert.Equal("The expression threw SyntaxError.", (string?)connection["lastError"]!["message"]);
     }
 
     [Theory]

@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using ViaSocket.Grains;
+using ViaSocket.Grains.Workspaces;
 using ViaSocket.Server.Security;
 using ViaSocket.Server.Tests.Infrastructure;
 using ViaSocket.Server.Ui;
@@ -164,6 +167,37 @@ public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<Servi
     }
 
     [Fact]
+    public async Task Signing_out_deletes_the_sessions_row_from_grain_storage()
+    {
+        using var browser = Browser();
+        var before = await UiSessionRows.CountAsync(fixture);
+        var cookie = await SessionCookieAsync(browser);
+        var signedIn = await UiSessionRows.CountAsync(fixture);
+        using var logout = new HttpRequestMessage(HttpMethod.Post, "/ui/logout");
+        logout.Headers.Add("Cookie", cookie);
+
+        (await browser.SendAsync(logout)).Dispose();
+
+        Assert.Equal(before + 1, signedIn);
+        Assert.Equal(before, await UiSessionRows.CountAsync(fixture));
+    }
+
+    [Fact]
+    public async Task Rows_of_sessions_expired_without_a_sign_out_are_purged_and_a_live_session_is_kept()
+    {
+        using var browser = Browser();
+        await SessionCookieAsync(browser);
+        await fixture.ExecuteSqlAsync("UPDATE orleans_storage SET modified_at = now() - interval '14 hours' WHERE state_name = @state", ("state", StorageNames.UiSessionState));
+        var live = await SessionCookieAsync(browser);
+
+        await fixture.Host.App.Services.GetRequiredService<ExpiredUiSessionPurger>().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(1, await UiSessionRows.CountAsync(fixture));
+        using var response = await UiApiCallAsync(browser, live);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Signing_out_one_session_leaves_another_session_of_the_same_key_signed_in()
     {
         using var browser = Browser();
@@ -178,7 +212,7 @@ public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<Servi
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> UiApiCallAsync(HttpClient client, string cookie)
+    internal static async Task<HttpResponseMessage> UiApiCallAsync(HttpClient client, string cookie)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/connections");
         request.Headers.Add("Cookie", cookie);
@@ -189,7 +223,7 @@ public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<Servi
     private HttpClient Browser() =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Host.BaseAddress };
 
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string apiKey, string? origin = null, string next = "")
+    internal static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string apiKey, string? origin = null, string next = "")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, UiEndpoints.LoginPath)
         {
@@ -200,9 +234,12 @@ public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<Servi
     }
 
     /// <summary>The <c>name=value</c> pair of a fresh session cookie.</summary>
-    private async Task<string> SessionCookieAsync(HttpClient browser)
+    private Task<string> SessionCookieAsync(HttpClient browser) => SessionCookieAsync(browser, fixture.Host.ApiKey);
+
+    /// <summary>Signs in with <paramref name="key"/>; returns the session cookie as a Cookie header value.</summary>
+    internal static async Task<string> SessionCookieAsync(HttpClient browser, ApiKey key)
     {
-        using var response = await SignInAsync(browser, fixture.Host.ApiKey.Reveal());
+        using var response = await SignInAsync(browser, key.Reveal());
         return response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
     }
 }
