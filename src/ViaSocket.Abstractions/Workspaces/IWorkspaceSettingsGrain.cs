@@ -16,7 +16,7 @@ public interface IWorkspaceSettingsGrain : IGrainWithStringKey
     Task<UpdateWorkspaceSettingsResult> UpdateAsync(UpdateWorkspaceSettings command);
 }
 
-/// <param name="AllowedReturnUrlHosts">Normalized host patterns (see <see cref="ReturnUrlHostPatterns"/>).</param>
+/// <param name="AllowedReturnUrlHosts">Normalized host patterns (normalized by <c>ViaSocket.Domain.Workspaces.ReturnUrlHostPatterns</c>, which matches against them).</param>
 /// <param name="UpdatedAt">When the settings were last saved; null when never.</param>
 [GenerateSerializer, Immutable]
 public sealed record WorkspaceSettings(IReadOnlyList<string> AllowedReturnUrlHosts, DateTimeOffset? UpdatedAt);

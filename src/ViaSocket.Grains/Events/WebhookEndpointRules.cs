@@ -1,5 +1,5 @@
+using ViaSocket.Connections;
 using ViaSocket.Events;
-using ViaSocket.Grains.Connections;
 
 namespace ViaSocket.Grains.Events;
 

@@ -1,3 +1,4 @@
+using ViaSocket.Domain.Workspaces;
 using ViaSocket.Workspaces;
 
 namespace ViaSocket.Grains.Workspaces;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Caching.Memory;
 using ViaSocket.Connections;
+using ViaSocket.Domain.Workspaces;
 using ViaSocket.Workspaces;
 
 namespace ViaSocket.Server.Security;

@@ -1,4 +1,4 @@
-using ViaSocket.Grains.Connections;
+using ViaSocket.Connections;
 using ViaSocket.Grains.Events;
 
 namespace ViaSocket.Grains.Tests.Events;

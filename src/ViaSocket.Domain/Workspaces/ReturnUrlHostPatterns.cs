@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ViaSocket.Workspaces;
+namespace ViaSocket.Domain.Workspaces;
 
 /// <summary>
 /// Entries of a workspace's return-URL allowlist. Each names an origin: scheme, host and port, all three compared.

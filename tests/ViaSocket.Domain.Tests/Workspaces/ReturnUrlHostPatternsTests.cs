@@ -1,6 +1,6 @@
-using ViaSocket.Workspaces;
+using ViaSocket.Domain.Workspaces;
 
-namespace ViaSocket.Grains.Tests.Workspaces;
+namespace ViaSocket.Domain.Tests.Workspaces;
 
 /// <summary>Return-URL allowlist entries compare scheme, host and port; entries written as bare hosts keep loading.</summary>
 public sealed class ReturnUrlHostPatternsTests
