@@ -555,9 +555,9 @@ internal sealed partial class ConnectionGrain
         S.LastError = error;
         S.UpdatedAt = now;
         Record(ConnectionEventKinds.RefreshFailed, failure.Code);
-        if (!failure.IsTransient && failure.Kind == BlockFailureKind.HttpStatus)
+        if (failure.IsRefusal)
         {
-            // The provider refused the grant (invalid_grant or another 4xx): only the user can fix it.
+            // The provider refused the grant (invalid_grant or another 4xx, or said so in a 200 body): only the user can fix it.
             RecordRefreshFailed(trigger, transient: false, failure.Code, failure.HttpStatus);
             S.Status = ConnectionStatus.ReauthRequired;
             S.LastError = error with { Code = ConnectionErrorCodes.ReauthRequired };
