@@ -19,7 +19,11 @@ public interface IBlockRunner
 /// <param name="Context">The <c>context</c> object the block sees (see <see cref="ViaSocket.Domain.ContextKeys"/>).</param>
 /// <param name="Urls">Where the block may send requests: the version's allowed URLs for this connection.</param>
 /// <param name="Options">Diagnostics for this run; null means none.</param>
-public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, JsonObject Context, BlockUrlPolicy Urls, BlockRunOptions? Options = null);
+public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, JsonObject Context, BlockUrlPolicy Urls, BlockRunOptions? Options = null)
+{
+    /// <summary>The block is an Access or Refresh Token API: a result without any access token is not a success.</summary>
+    public bool ExpectsToken { get; init; }
+}
 
 /// <summary>
 /// The URLs a block run may reach. Every request a block makes carries a secret (the client secret, a code, a
@@ -114,6 +118,7 @@ public static class BlockErrorCodes
     public const string UrlNotAllowed = "block.url_not_allowed";
     public const string ProviderRefused = "block.provider_refused";
     public const string ProviderRetry = "block.provider_retry";
+    public const string NoToken = "block.no_token";
 }
 
 /// <param name="Level">log, info, warn or error.</param>

@@ -26,7 +26,7 @@ internal sealed class BlockRunner(JavaScriptBlockRunner javaScript, DeclarativeR
                 new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.ScriptError, "An API block needs exactly one of code or request."),
                 [], [], TimeSpan.Zero),
         };
-        run = ProviderOutcomeCheck.Apply(run, request.Block.Outcomes);
+        run = ProviderOutcomeCheck.Apply(run, request.Block.Outcomes, request.ExpectsToken);
         return SecretMask.For(ClientSecretOf(request.Context)) is { } mask ? Masked(run, mask) : run;
     }
 

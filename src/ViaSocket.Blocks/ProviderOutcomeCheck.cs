@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ViaSocket.Domain.Connections;
 using ViaSocket.Domain.Definitions;
 
@@ -10,7 +11,22 @@ namespace ViaSocket.Blocks;
 /// </summary>
 internal static class ProviderOutcomeCheck
 {
-    public static BlockRunResult Apply(BlockRunResult run, IReadOnlyList<OutcomeRule> rules)
+    /// <param name="expectsToken">A token block: a result holding no access token anywhere is not a success either.</param>
+    public static BlockRunResult Apply(BlockRunResult run, IReadOnlyList<OutcomeRule> rules, bool expectsToken)
+    {
+        run = Recognized(run, rules);
+        return expectsToken && run.Succeeded && !HoldsAccessToken(run.Result, depth: 0)
+            ? run with
+            {
+                Result = null,
+                Failure = new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.NoToken,
+                    "The token answer holds no access_token, so it is not taken as a token (return the provider's token response, or throw BlockError for a refusal).",
+                    ResponseData: run.Result),
+            }
+            : run;
+    }
+
+    private static BlockRunResult Recognized(BlockRunResult run, IReadOnlyList<OutcomeRule> rules)
     {
         var body = run.Failure switch
         {
@@ -32,6 +48,22 @@ internal static class ProviderOutcomeCheck
                 $"The provider asked to try again later ({outcome.Error}).", httpStatus, body, outcome.RetryAfter ?? run.Failure?.RetryAfter);
         return run with { Result = null, Failure = recognized };
     }
+
+    /// <summary>
+    /// Whether an access token is anywhere in the result: <c>access_token</c> (or <c>accessToken</c>) with a non-empty
+    /// string value, at the top or nested (Slack's <c>authed_user.access_token</c>), a few levels deep.
+    /// </summary>
+    private static bool HoldsAccessToken(JsonNode? node, int depth) => depth <= 4 && node switch
+    {
+        JsonObject obj => obj.Any(member =>
+            (IsAccessTokenName(member.Key) && member.Value is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
+            || HoldsAccessToken(member.Value, depth + 1)),
+        JsonArray array => array.Any(item => HoldsAccessToken(item, depth + 1)),
+        _ => false,
+    };
+
+    private static bool IsAccessTokenName(string name) =>
+        name.Equals("access_token", StringComparison.OrdinalIgnoreCase) || name.Equals("accessToken", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What a block threw with <c>BlockError</c>: the author's own classification.</summary>
     public static BlockFailure Declared(bool permanent, string message, TimeSpan? retryAfter) => permanent

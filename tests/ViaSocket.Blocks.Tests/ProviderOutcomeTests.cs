@@ -78,6 +78,23 @@ public sealed class ProviderOutcomeTests(ProviderServer server) : IClassFixture<
         Assert.Equal(TimeSpan.FromSeconds(30), result.Failure.RetryAfter);
     }
 
+    [Theory]
+    [InlineData("""return { ok: true, team: 'T1' };""", false)]
+    [InlineData("""return { access_token: '' };""", false)]
+    [InlineData("""return 'access_token=abc';""", false)]
+    [InlineData("""return { access_token: 'xoxb-1', expires_in: 3600 };""", true)]
+    [InlineData("""return { ok: true, authed_user: { id: 'U1', access_token: 'xoxp-1' } };""", true)]
+    public async Task A_token_block_without_an_access_token_is_not_a_success(string code, bool succeeds)
+    {
+        using var harness = new BlockRunnerHarness();
+
+        var result = await harness.Runner.RunAsync(
+            new BlockRunRequest("outcomes/token/" + code.GetHashCode(StringComparison.Ordinal), new ApiBlock { Code = code }, new JsonObject(), BlockUrlPolicy.AddressGuardOnly) { ExpectsToken = true });
+
+        Assert.Equal(succeeds, result.Succeeded);
+        Assert.Equal(succeeds ? null : BlockErrorCodes.NoToken, result.Failure?.Code);
+    }
+
     [Fact]
     public async Task An_ordinary_error_is_still_a_script_error()
     {

@@ -66,6 +66,21 @@ public sealed class BodySignalledRefusalTests(ServiceFixture fixture) : IClassFi
         Assert.Equal("active", (string?)(await Flow.GetJsonAsync($"/v1/connections/{connectionId}"))["status"]);
     }
 
+    [Fact]
+    public async Task A_200_refresh_answer_without_a_token_is_a_failed_refresh_not_a_new_token()
+    {
+        var connectionId = await ConnectAsync("tokenless", ProviderDefinitions.JavaScript(fixture.Provider));
+        var before = await Flow.AccessTokenAsync(connectionId);
+        fixture.Provider.RefuseNextTokenRequestsWithOk(1, "something_unexpected");
+
+        using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+
+        var view = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
+        Assert.Contains(view["history"]!.AsArray(), entry => (string?)entry!["kind"] == "refresh_failed" && (string?)entry["detail"] == "block.no_token");
+        Assert.Null(view["lastRefreshedAt"]?.GetValue<string>());
+        Assert.Equal(before, await Flow.AccessTokenAsync(connectionId));
+    }
+
     private async Task<string> ConnectAsync(string pluginId, JsonObject definition)
     {
         await Flow.PublishAsync(pluginId, "v1", definition);
