@@ -19,7 +19,11 @@ public interface IBlockRunner
 /// <param name="Context">The <c>context</c> object the block sees (see <see cref="ViaSocket.Domain.ContextKeys"/>).</param>
 /// <param name="Urls">Where the block may send requests: the version's allowed URLs for this connection.</param>
 /// <param name="Options">Diagnostics for this run; null means none.</param>
-public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, JsonObject Context, BlockUrlPolicy Urls, BlockRunOptions? Options = null);
+public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, JsonObject Context, BlockUrlPolicy Urls, BlockRunOptions? Options = null)
+{
+    /// <summary>The block is an Access or Refresh Token API: a result without any access token is not a success.</summary>
+    public bool ExpectsToken { get; init; }
+}
 
 /// <summary>
 /// The URLs a block run may reach. Every request a block makes carries a secret (the client secret, a code, a
@@ -68,8 +72,11 @@ public sealed record BlockFailure(
     TimeSpan? RetryAfter = null)
 {
     /// <summary>Network errors, timeouts, 5xx, 408, 425 and 429 are worth retrying; everything else is not.</summary>
-    public bool IsTransient => Kind is BlockFailureKind.Network or BlockFailureKind.Timeout
+    public bool IsTransient => Kind is BlockFailureKind.Network or BlockFailureKind.Timeout or BlockFailureKind.ProviderRetry
         || (Kind == BlockFailureKind.HttpStatus && HttpStatus is >= 500 or 408 or 425 or 429);
+
+    /// <summary>The provider refused the grant or the client (by status or in its body): the user must reconnect.</summary>
+    public bool IsRefusal => !IsTransient && Kind is BlockFailureKind.HttpStatus or BlockFailureKind.ProviderRefused;
 }
 
 public enum BlockFailureKind
@@ -84,6 +91,13 @@ public enum BlockFailureKind
     Script,
     /// <summary>A sandbox limit was hit (statements, memory, recursion, regex, array size).</summary>
     LimitExceeded,
+    /// <summary>
+    /// The provider said in its body that the grant is gone (a standard OAuth error such as <c>invalid_grant</c>, a
+    /// declared outcome rule, or a block throwing <c>BlockError.permanent</c>), whatever the HTTP status.
+    /// </summary>
+    ProviderRefused,
+    /// <summary>The provider said in its body to retry later (a declared outcome rule or <c>BlockError.transient</c>).</summary>
+    ProviderRetry,
     /// <summary>The request was refused before or while sending (URL outside the allowed URLs, address not allowed, redirect, response too large).</summary>
     Refused,
 }
@@ -102,6 +116,9 @@ public static class BlockErrorCodes
     public const string RedirectRefused = "block.redirect_refused";
     public const string InvalidResult = "block.invalid_result";
     public const string UrlNotAllowed = "block.url_not_allowed";
+    public const string ProviderRefused = "block.provider_refused";
+    public const string ProviderRetry = "block.provider_retry";
+    public const string NoToken = "block.no_token";
 }
 
 /// <param name="Level">log, info, warn or error.</param>

@@ -10,7 +10,8 @@ namespace ViaSocket.Blocks;
 /// <summary>
 /// Runs an <see cref="Domain.Definitions.ApiBlock"/>: JavaScript code in the sandbox, or a declarative request. What
 /// the run returns never shows the client secret of the context: its value is masked in the result, the failure,
-/// the console lines and the HTTP trace, so that it reaches neither stored errors nor test-run answers.
+/// the console lines and the HTTP trace, so that it reaches neither stored errors nor test-run answers. A provider body
+/// that signals a failure turns a run into one (<see cref="ProviderOutcomeCheck"/>).
 /// </summary>
 internal sealed class BlockRunner(JavaScriptBlockRunner javaScript, DeclarativeRequestRunner declarative) : IBlockRunner
 {
@@ -25,6 +26,7 @@ internal sealed class BlockRunner(JavaScriptBlockRunner javaScript, DeclarativeR
                 new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.ScriptError, "An API block needs exactly one of code or request."),
                 [], [], TimeSpan.Zero),
         };
+        run = ProviderOutcomeCheck.Apply(run, request.Block.Outcomes, request.ExpectsToken);
         return SecretMask.For(ClientSecretOf(request.Context)) is { } mask ? Masked(run, mask) : run;
     }
 

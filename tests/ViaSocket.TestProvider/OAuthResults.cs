@@ -62,7 +62,9 @@ internal static class OAuthResults
                 ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        return Json(ErrorBody(failure.Error, "Injected failure."), failure.StatusCode);
+        return failure.FormBody
+            ? Results.Content($"error={Uri.EscapeDataString(failure.Error)}&error_description=Injected+failure.", "application/x-www-form-urlencoded", Encoding.UTF8, failure.StatusCode)
+            : Json(ErrorBody(failure.Error, "Injected failure."), failure.StatusCode);
     }
 
     /// <summary>What a load balancer in front of a dead provider answers: not JSON at all.</summary>

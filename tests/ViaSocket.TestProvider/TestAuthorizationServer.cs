@@ -143,6 +143,13 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         runtime.Faults.FailNext(count, status, retryAfter, error);
 
     /// <summary>
+    /// The next <paramref name="count"/> token requests are refused with HTTP 200 and <c>error</c> in the body (JSON, or
+    /// form-encoded with <paramref name="formBody"/>), the way Reddit, Slack and GitHub refuse a refresh.
+    /// </summary>
+    public void RefuseNextTokenRequestsWithOk(int count, string error, bool formBody = false) =>
+        runtime.Faults.RefuseNextWithOk(count, error, formBody);
+
+    /// <summary>
     /// Opens <paramref name="authorizeUrl"/>, fills and submits the login form like a browser, and returns the
     /// redirect target (the client's callback with <c>code</c>/<c>state</c>, or an <c>error</c>) without following it.
     /// </summary>

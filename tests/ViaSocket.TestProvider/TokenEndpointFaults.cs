@@ -1,7 +1,8 @@
 namespace ViaSocket.TestProvider;
 
 /// <summary>A failure the token endpoint answers instead of doing its job.</summary>
-internal sealed record InjectedFailure(int StatusCode, TimeSpan? RetryAfter, string Error);
+/// <param name="FormBody">The error body form-encoded (as GitHub answers) instead of JSON.</param>
+internal sealed record InjectedFailure(int StatusCode, TimeSpan? RetryAfter, string Error, bool FormBody = false);
 
 /// <summary>Fault switches for the token endpoint; tests flip them from other threads while requests are in flight.</summary>
 internal sealed class TokenEndpointFaults
@@ -45,6 +46,17 @@ internal sealed class TokenEndpointFaults
         {
             remainingFailures = count;
             nextFailure = new InjectedFailure(status, retryAfter, error ?? OAuthWire.Errors.TemporarilyUnavailable);
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> token requests are refused with HTTP 200 and an error body, as Slack, GitHub and Reddit do.</summary>
+    public void RefuseNextWithOk(int count, string error, bool formBody)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (gate)
+        {
+            remainingFailures = count;
+            nextFailure = new InjectedFailure(200, null, error, formBody);
         }
     }
 

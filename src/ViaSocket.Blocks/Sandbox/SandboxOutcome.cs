@@ -48,6 +48,10 @@ internal static class SandboxOutcome
             "outbound" => OutboundFailure(failure["code"]?.GetValue<string>(), message),
             "limit" => Limit(failure["limit"]!.GetValue<string>(), message),
             "invalidResult" => new BlockFailure(BlockFailureKind.Script, BlockErrorCodes.InvalidResult, message),
+            "declared" => ProviderOutcomeCheck.Declared(
+                failure["outcome"]?.GetValue<string>() != "transient",
+                message,
+                failure["retryAfterSeconds"]?.GetValue<double>() is { } seconds && seconds >= 0 ? TimeSpan.FromSeconds(Math.Min(seconds, 86_400)) : null),
             _ => ScriptFailure(message, SandboxEngine.AuthorLine(failure["line"]?.GetValue<int>())),
         });
     }

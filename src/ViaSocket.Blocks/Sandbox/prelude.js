@@ -357,7 +357,27 @@
         return instance;
     }
 
+    // How a block says what went wrong at the provider: BlockError.permanent('...') when the user must reconnect,
+    // BlockError.transient('...', seconds) when a retry later can succeed.
+    class BlockError extends Error {
+        constructor(outcome, message, retryAfterSeconds) {
+            super(String(message === undefined ? 'The provider refused.' : message));
+            this.name = 'BlockError';
+            this.outcome = outcome === 'transient' ? 'transient' : 'permanent';
+            this.retryAfterSeconds = typeof retryAfterSeconds === 'number' ? retryAfterSeconds : null;
+        }
+
+        static permanent(message) {
+            return new BlockError('permanent', message);
+        }
+
+        static transient(message, retryAfterSeconds) {
+            return new BlockError('transient', message, retryAfterSeconds);
+        }
+    }
+
     const globals = {
+        BlockError: () => BlockError,
         URLSearchParams: urlSearchParams,
         Buffer: buffer,
         btoa: () => btoa,
@@ -385,6 +405,14 @@
 
     function describe(error) {
         try {
+            if (error instanceof BlockError) {
+                return {
+                    kind: 'declared',
+                    outcome: error.outcome,
+                    message: String(error.message),
+                    retryAfterSeconds: typeof error.retryAfterSeconds === 'number' && isFinite(error.retryAfterSeconds) ? error.retryAfterSeconds : null,
+                };
+            }
             if (error instanceof Error && typeof error.sandboxLimit === 'string') {
                 return { kind: 'limit', limit: error.sandboxLimit, message: String(error.message) };
             }

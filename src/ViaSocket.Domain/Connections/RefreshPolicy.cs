@@ -33,7 +33,7 @@ public readonly record struct RefreshSchedule(
     bool Refreshable, bool Degraded, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt, DateTimeOffset? RetryAt, DateTimeOffset? LastRefreshedAt);
 
 /// <summary>A failed Refresh Token API run as the policy judges it.</summary>
-/// <param name="ProviderStatus">The provider answered with a non-2xx status (not a network, timeout or script failure).</param>
+/// <param name="ProviderStatus">The provider answered and meant it: a non-2xx status, or a refusal in its body (not a network, timeout or script failure).</param>
 /// <param name="IsTransient">The block runner judged the failure worth retrying (5xx, 429, network, timeout).</param>
 /// <param name="HttpStatus">The provider's status, when it answered.</param>
 public readonly record struct RefreshFailureSignal(bool ProviderStatus, bool IsTransient, int? HttpStatus);

@@ -137,6 +137,31 @@ public sealed record ApiBlock
 {
     public string? Code { get; init; }
     public RequestDefinition? Request { get; init; }
+
+    /// <summary>
+    /// How to recognise the provider's answer as a failure from its body (providers that refuse with HTTP 200, such as
+    /// <c>{"ok":false,"error":"invalid_auth"}</c>); tried in order, before the standard OAuth error codes.
+    /// </summary>
+    public IReadOnlyList<OutcomeRule> Outcomes { get; init; } = [];
+}
+
+/// <summary>When every <see cref="Match"/> entry holds for the body, the block failed as <see cref="Then"/> says.</summary>
+public sealed record OutcomeRule
+{
+    /// <summary>Dotted path in the response body (JSON, or a form-encoded body read as an object) → the values that match, as text (<c>false</c>, <c>invalid_auth</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Match { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary><c>permanent</c> (the user must reconnect) or <c>transient</c> (retry later); see <see cref="OutcomeKinds"/>.</summary>
+    public string Then { get; init; } = OutcomeKinds.Permanent;
+
+    /// <summary>For a transient outcome, a dotted path in the body holding the seconds to wait.</summary>
+    public string? RetryAfterPath { get; init; }
+}
+
+public static class OutcomeKinds
+{
+    public const string Permanent = "permanent";
+    public const string Transient = "transient";
 }
 
 /// <summary>A declarative HTTP request; every string is a template. The JSON response body is the result.</summary>

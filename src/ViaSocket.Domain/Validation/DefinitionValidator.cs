@@ -260,6 +260,8 @@ public static partial class DefinitionValidator
         {
             ValidateRequest(request, pointer + "/request", problems);
         }
+
+        OutcomeRuleValidation.Check(block.Outcomes, pointer, problems);
     }
 
     private static void CheckCode(string code, string pointer, List<ValidationProblem> problems)

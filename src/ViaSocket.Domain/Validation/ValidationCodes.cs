@@ -54,6 +54,7 @@ public static class ValidationCodes
     public const string DynamicImport = "definition.dynamic_import";
     public const string UnknownMethod = "definition.unknown_method";
     public const string UnknownBodyType = "definition.unknown_body_type";
+    public const string InvalidOutcomeRule = "definition.invalid_outcome_rule";
     public const string BodyConflict = "definition.body_conflict";
     public const string InvalidHeaderName = "definition.invalid_header_name";
 

@@ -238,7 +238,8 @@ internal sealed partial class ConnectionGrain
         S.LastError = error;
         S.UpdatedAt = now;
         Record(ConnectionEventKinds.RefreshFailed, failure.Code);
-        var signal = new RefreshFailureSignal(failure.Kind == BlockFailureKind.HttpStatus, failure.IsTransient, failure.HttpStatus);
+        // A refusal said in the body (invalid_grant in a 200, a declared rule, BlockError.permanent) counts like one said by status.
+        var signal = new RefreshFailureSignal(failure.IsRefusal, failure.IsTransient, failure.HttpStatus);
         if (RefreshPolicy.Classify(signal) == RefreshFailureClass.ReauthRequired)
         {
             return await RequireReauthAsync(trigger, failure.Code, failure.HttpStatus, error with { Code = ConnectionErrorCodes.ReauthRequired }, now);

@@ -194,7 +194,10 @@ internal sealed partial class ConnectionGrain(
         } ?? throw new InvalidOperationException($"The version has no {blockKind} block.");
         using var activity = ViaSocketActivities.StartConnectionActivity(ViaSocketActivities.Names.BlockRun, WorkspaceId, ConnectionId, S.PluginId, S.VersionId);
         activity?.SetTag(ViaSocketActivities.Attributes.BlockKind, blockKind);
-        var result = await blocks.RunAsync(new BlockRunRequest($"{version.Revision}:{blockKind}", block, context, BlockUrls.For(version, context, evaluator)));
+        var result = await blocks.RunAsync(new BlockRunRequest($"{version.Revision}:{blockKind}", block, context, BlockUrls.For(version, context, evaluator))
+        {
+            ExpectsToken = blockKind is BlockKinds.AccessToken or BlockKinds.RefreshToken,
+        });
         activity.SetOutcome(result.Failure?.Code, result.Failure?.HttpStatus);
         metrics.BlockRan(blockKind, result);
         return result;

@@ -53,6 +53,7 @@ public sealed class DefinitionValidatorTests
         { "unknown field format", d => d with { Fields = [new FieldDefinition { Key = "sub", Format = "ipv9" }] }, "/fields/0/format", ValidationCodes.UnknownFieldFormat },
         { "backtracking field pattern", d => d with { Fields = [new FieldDefinition { Key = "sub", Pattern = "(a)\\1" }] }, "/fields/0/pattern", ValidationCodes.InvalidFieldPattern },
         { "field default fails format", d => d with { Fields = [new FieldDefinition { Key = "sub", Format = FieldFormats.DnsLabel, Default = "a.b" }] }, "/fields/0/default", ValidationCodes.InvalidFieldDefault },
+        { "outcome rule", d => d with { RefreshToken = new ApiBlock { Code = "return 1", Outcomes = [new OutcomeRule { Then = "maybe", Match = new Dictionary<string, IReadOnlyList<string>> { ["error"] = ["x"] } }] } }, "/refreshToken/outcomes/0/then", ValidationCodes.InvalidOutcomeRule },
         { "allowed url relative", d => d with { AllowedUrls = ["api.example.com/v1"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlNotAbsolute },
         { "allowed url query", d => d with { AllowedUrls = ["https://api.example.com/v1?x=1"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlHasQueryOrFragment },
         { "allowed url fragment", d => d with { AllowedUrls = ["https://api.example.com/v1#x"] }, "/allowedUrls/0", ValidationCodes.AllowedUrlHasQueryOrFragment },
