@@ -216,7 +216,12 @@ internal sealed partial class ConnectionGrain(
         ConnectionStatus.Active or ConnectionStatus.Degraded when S.AuthData is not null => null,
         _ when !state.RecordExists => new ConnectionError(ConnectionErrorCodes.NotFound, "The connection does not exist."),
         var status => new ConnectionError(
-            status == ConnectionStatus.ReauthRequired ? ConnectionErrorCodes.ReauthRequired : ConnectionErrorCodes.NotUsable,
+            status switch
+            {
+                ConnectionStatus.ReauthRequired => ConnectionErrorCodes.ReauthRequired,
+                ConnectionStatus.Revoked => ConnectionErrorCodes.Revoked,
+                _ => ConnectionErrorCodes.NotUsable,
+            },
             $"The connection is {status.ToWireName()}; {(status == ConnectionStatus.Revoked ? "it was disconnected" : "the user must connect it again")}."),
     };
 

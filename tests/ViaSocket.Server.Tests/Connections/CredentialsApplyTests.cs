@@ -174,7 +174,7 @@ public sealed class CredentialsApplyTests(ServiceFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(ConnectionErrorCodes.NotFound, (string?)JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["code"]);
         Assert.Equal(HttpStatusCode.Conflict, revoked.StatusCode);
-        Assert.Equal(ConnectionErrorCodes.NotUsable, (string?)JsonNode.Parse(await revoked.Content.ReadAsStringAsync())!["code"]);
+        Assert.Equal(ConnectionErrorCodes.Revoked, (string?)JsonNode.Parse(await revoked.Content.ReadAsStringAsync())!["code"]);
     }
 
     [Fact]

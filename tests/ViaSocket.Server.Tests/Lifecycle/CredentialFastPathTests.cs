@@ -127,7 +127,7 @@ public sealed class CredentialFastPathTests(FakeClockServiceFixture fixture) : I
         Assert.True(fixture.Provider.IsAccessTokenActive(refreshed["Bearer ".Length..]));
 
         Assert.Null((await grain.DisconnectAsync()).Error);
-        Assert.Equal(ConnectionErrorCodes.NotUsable, (await grain.GetCredentialsAsync()).Error?.Code);
+        Assert.Equal(ConnectionErrorCodes.Revoked, (await grain.GetCredentialsAsync()).Error?.Code);
     }
 
     private static string Key(string connectionId) => GrainKeys.Connection(WorkspaceId, connectionId);
