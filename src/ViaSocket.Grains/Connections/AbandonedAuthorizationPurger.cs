@@ -12,35 +12,23 @@ namespace ViaSocket.Grains.Connections;
 /// is refused) and abandoned ones (the user never came back), which still hold an encrypted PKCE verifier. Without
 /// this, every connect attempt would leave a row behind forever.
 /// </summary>
-public sealed partial class AbandonedAuthorizationPurger(
+public sealed class AbandonedAuthorizationPurger(
     GrainStatePurger purger,
     IOptions<ClusterOptions> cluster,
     ConnectionDirectory directory,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<AbandonedAuthorizationPurger> logger) : ClusterChore(directory, lifetime, time, logger)
+    ILogger<AbandonedAuthorizationPurger> logger) : ExpiredStatePurgeChore(purger, cluster, directory, lifetime, time, logger)
 {
+    protected override string StateName => StorageNames.PendingAuthorizationState;
+
     /// <summary>
     /// Far beyond a state's 10-minute lifetime and any idle activation's life, so no live activation ever finds its
     /// row gone; a callback this late is refused as unknown, as it would be refused as expired.
     /// </summary>
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(1);
+    protected override TimeSpan Retention => TimeSpan.FromDays(1);
 
-    private const int BatchSize = 1000;
-
-    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+    protected override string RowsDescription => "expired pending authorizations";
 
     protected override long LockId => 0x5649_4153_4f43_4b02; // "VIASOCK" + 2
-
-    public override async Task RunOnceAsync(CancellationToken cancellationToken)
-    {
-        var purged = await purger.PurgeAsync(cluster.Value.ServiceId, StorageNames.PendingAuthorizationState, Time.GetUtcNow() - Retention, BatchSize, cancellationToken);
-        if (purged > 0)
-        {
-            LogPurged(Logger, purged);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} expired pending authorizations")]
-    private static partial void LogPurged(ILogger logger, int count);
 }

@@ -14,32 +14,20 @@ namespace ViaSocket.Grains.Workspaces;
 /// that belongs to an expired session. One chore for the cluster instead of a reminder (or a 12-hour activation)
 /// per session, and it also finds the records of sessions whose silo stopped.
 /// </summary>
-public sealed partial class ExpiredUiSessionPurger(
+public sealed class ExpiredUiSessionPurger(
     GrainStatePurger purger,
     IOptions<ClusterOptions> cluster,
     ConnectionDirectory directory,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<ExpiredUiSessionPurger> logger) : ClusterChore(directory, lifetime, time, logger)
+    ILogger<ExpiredUiSessionPurger> logger) : ExpiredStatePurgeChore(purger, cluster, directory, lifetime, time, logger)
 {
+    protected override string StateName => StorageNames.UiSessionState;
+
     /// <summary>Past the lifetime by a margin for clocks that disagree (the row's time is the database's).</summary>
-    public static readonly TimeSpan Retention = UiSessions.Lifetime + TimeSpan.FromHours(1);
+    protected override TimeSpan Retention => UiSessions.Lifetime + TimeSpan.FromHours(1);
 
-    private const int BatchSize = 1000;
-
-    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+    protected override string RowsDescription => "expired UI sessions";
 
     protected override long LockId => 0x5649_4153_4f43_4b03; // "VIASOCK" + 3
-
-    public override async Task RunOnceAsync(CancellationToken cancellationToken)
-    {
-        var purged = await purger.PurgeAsync(cluster.Value.ServiceId, StorageNames.UiSessionState, Time.GetUtcNow() - Retention, BatchSize, cancellationToken);
-        if (purged > 0)
-        {
-            LogPurged(Logger, purged);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} expired UI sessions")]
-    private static partial void LogPurged(ILogger logger, int count);
 }
