@@ -144,6 +144,21 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
             ? entry
             : null;
 
+    /// <summary>The client an issued access token belongs to, whether or not the token is still active.</summary>
+    public string? ClientIdOf(string accessToken) => accessTokens.TryGetValue(accessToken, out var entry) ? entry.Grant.ClientId : null;
+
+    /// <summary>Ends one access token's life now, as a provider that expires tokens early would; its grant stays.</summary>
+    public bool ExpireAccessToken(string accessToken)
+    {
+        if (!accessTokens.TryGetValue(accessToken, out var entry))
+        {
+            return false;
+        }
+
+        accessTokens[accessToken] = entry with { ExpiresAt = time.GetUtcNow() };
+        return true;
+    }
+
     /// <summary>Revokes the grant an access or refresh token belongs to; <paramref name="clientId"/> null means any client.</summary>
     public bool RevokeGrantOf(string token, string? clientId)
     {

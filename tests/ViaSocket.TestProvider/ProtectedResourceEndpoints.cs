@@ -37,7 +37,7 @@ internal static class ProtectedResourceEndpoints
     {
         if (Authorize(http, runtime) is not { } user)
         {
-            return Results.StatusCode(StatusCodes.Status401Unauthorized);
+            return Refused(http, runtime);
         }
 
         var request = http.Request;
@@ -70,6 +70,20 @@ internal static class ProtectedResourceEndpoints
                 ["body"] = ParseBody(body, request.ContentType),
             },
             StatusCodes.Status200OK);
+    }
+
+    /// <summary>A request without an active token, answered as the token's client is configured to answer an expired one.</summary>
+    private static IResult Refused(HttpContext http, ProviderRuntime runtime)
+    {
+        var token = AuthenticationHeaderValue.TryParse(http.Request.Headers[HeaderNames.Authorization].ToString(), out var header) ? header.Parameter : null;
+        var client = token is not null && runtime.Store.ClientIdOf(token) is { } clientId ? runtime.Directory.FindClient(clientId) : null;
+        return client?.ExpiredTokenAnswer switch
+        {
+            ExpiredTokenAnswer.ForbiddenWithErrorCode => OAuthResults.Json(
+                new JsonObject { ["error"] = new JsonObject { ["code"] = "TOKEN_EXPIRED" } }, StatusCodes.Status403Forbidden),
+            ExpiredTokenAnswer.OkWithErrorBody => OAuthResults.Json(new JsonObject { ["ok"] = false, ["error"] = "token_expired" }, StatusCodes.Status200OK),
+            _ => Results.StatusCode(StatusCodes.Status401Unauthorized),
+        };
     }
 
     /// <summary>Returns the token's user, or writes the RFC 6750 3.1 challenge and returns null.</summary>

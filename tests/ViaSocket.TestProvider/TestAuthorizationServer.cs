@@ -162,6 +162,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         browser.LoginAsync(authorizeUrl, username, password, allow, cancellationToken);
 
     /// <summary>Whether the access token would be accepted right now (known, not expired, grant not revoked).</summary>
+    /// <summary>Expires one access token now (its grant and refresh token stay valid), so the next API call with it is answered as expired.</summary>
+    public bool ExpireAccessToken(string accessToken) => runtime.Store.ExpireAccessToken(accessToken);
+
     public bool IsAccessTokenActive(string accessToken) => runtime.Store.FindActiveAccessToken(accessToken) is not null;
 
     /// <summary>The grant a refresh token (current or retired) belongs to, or null if the token was never issued.</summary>

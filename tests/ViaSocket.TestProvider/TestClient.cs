@@ -39,4 +39,7 @@ public sealed record TestClient(string ClientId, string ClientSecret, IReadOnlyL
     /// carry no <c>refresh_token</c> and the original stays valid. The default value is <see langword="true"/>.
     /// </summary>
     public bool RotateRefreshTokens { get; init; } = true;
+
+    /// <summary>How the protected API answers this client's expired access tokens. The default value is <see cref="ExpiredTokenAnswer.Unauthorized"/>.</summary>
+    public ExpiredTokenAnswer ExpiredTokenAnswer { get; init; } = ExpiredTokenAnswer.Unauthorized;
 }

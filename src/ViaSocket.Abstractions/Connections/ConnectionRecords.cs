@@ -82,6 +82,7 @@ public sealed record PendingAuthorization(
 /// <param name="AllowedUrls">The only base URLs these credentials may be sent to.</param>
 /// <param name="RefreshOnStatus">Response statuses that mean the token expired.</param>
 /// <param name="Generation">Names this token; pass it to <see cref="IConnectionGrain.RefreshRejectedAsync"/> when a provider rejects it.</param>
+/// <param name="RefreshOn">Further responses that mean the token expired, recognised by status and body.</param>
 [GenerateSerializer, Immutable]
 public sealed record ConnectionCredentials(
     ConnectionStatus Status,
@@ -91,10 +92,19 @@ public sealed record ConnectionCredentials(
     DateTimeOffset? ExpiresAt,
     IReadOnlyList<string> AllowedUrls,
     IReadOnlyList<int> RefreshOnStatus,
-    long Generation);
+    long Generation,
+    IReadOnlyList<RefreshOnCondition> RefreshOn);
 
+/// <summary>
+/// A response means the token expired when its status is one of <paramref name="Status"/> (any, if empty) and every
+/// <paramref name="Match"/> entry (a dotted body path → the values, as text) holds for its body.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record CredentialsResult(ConnectionCredentials? Credentials, ConnectionError? Error)
+public sealed record RefreshOnCondition(IReadOnlyList<int> Status, IReadOnlyDictionary<string, IReadOnlyList<string>> Match);
+
+/// <param name="RetryAfter">Set when the answer is "not now": how long until trying again can help.</param>
+[GenerateSerializer, Immutable]
+public sealed record CredentialsResult(ConnectionCredentials? Credentials, ConnectionError? Error, TimeSpan? RetryAfter = null)
 {
     public bool Succeeded => Error is null;
 }
@@ -148,6 +158,9 @@ public static class ConnectionErrorCodes
     public const string TemplateFailed = "connection.template_failed";
     public const string RefreshFailed = "connection.refresh_failed";
     public const string RefreshUnavailable = "connection.refresh_unavailable";
+
+    /// <summary>Another activation (on another silo) is refreshing this connection right now.</summary>
+    public const string RefreshInProgress = "connection.refresh_in_progress";
     public const string ReauthRequired = "connection.reauth_required";
     public const string Revoked = "connection.revoked";
     public const string WorkspaceMismatch = "connection.workspace_mismatch";

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Tokens;
@@ -27,7 +26,7 @@ public static class ProviderOutcomes
     public static ProviderOutcome? Recognize(JsonNode? body, IReadOnlyList<OutcomeRule> rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        var document = AsDocument(body);
+        var document = ResponseBodyMatch.AsDocument(body);
         if (document is null)
         {
             return null;
@@ -35,67 +34,19 @@ public static class ProviderOutcomes
 
         foreach (var rule in rules)
         {
-            if (rule.Match.Count > 0 && rule.Match.All(condition => Text(DottedPath.Find(document, condition.Key)) is { } value && condition.Value.Contains(value)))
+            if (ResponseBodyMatch.Holds(document, rule.Match))
             {
-                var error = string.Join(", ", rule.Match.Keys.Select(path => $"{path}={Text(DottedPath.Find(document, path))}"));
+                var error = string.Join(", ", rule.Match.Keys.Select(path => $"{path}={ResponseBodyMatch.Text(DottedPath.Find(document, path))}"));
                 return rule.Then == OutcomeKinds.Transient
                     ? new ProviderOutcome(false, error, RetryAfter(document, rule.RetryAfterPath))
                     : new ProviderOutcome(true, error, null);
             }
         }
 
-        return document is JsonObject obj && Text(obj["error"]) is { } code && StandardPermanentErrors.Contains(code)
+        return document is JsonObject obj && ResponseBodyMatch.Text(obj["error"]) is { } code && StandardPermanentErrors.Contains(code)
             ? new ProviderOutcome(true, code, null)
             : null;
     }
-
-    /// <summary>JSON as it is; a text result that is a form-encoded body (<c>error=...&amp;...</c>) as an object of strings.</summary>
-    private static JsonNode? AsDocument(JsonNode? body)
-    {
-        if (body is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
-        {
-            return body;
-        }
-
-        var text = value.GetValue<string>().Trim();
-        if (text.Length == 0 || text.Contains('{', StringComparison.Ordinal) || !text.Contains('=', StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var form = new JsonObject();
-        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var parts = pair.Split('=', 2);
-            var name = Decode(parts[0]);
-            if (name.Length > 0 && !form.ContainsKey(name))
-            {
-                form[name] = parts.Length > 1 ? Decode(parts[1]) : "";
-            }
-        }
-
-        return form;
-    }
-
-    private static string Decode(string text)
-    {
-        try
-        {
-            return Uri.UnescapeDataString(text.Replace('+', ' '));
-        }
-        catch (UriFormatException)
-        {
-            return text;
-        }
-    }
-
-    /// <summary>A scalar as text: strings as they are, numbers and booleans as JSON writes them; null for anything else.</summary>
-    private static string? Text(JsonNode? node) => node?.GetValueKind() switch
-    {
-        JsonValueKind.String => node.GetValue<string>(),
-        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => node.ToJsonString(),
-        _ => null,
-    };
 
     private static TimeSpan? RetryAfter(JsonNode document, string? path) =>
         path is not null && TokenResponse.ReadNumber(DottedPath.Find(document, path)) is { } seconds && seconds >= 0

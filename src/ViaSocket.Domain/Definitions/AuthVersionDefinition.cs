@@ -40,6 +40,21 @@ public sealed record AuthVersionDefinition
 
     /// <summary>Response statuses of proxied requests that mean "token expired". Default <c>[401]</c>.</summary>
     public IReadOnlyList<int>? RefreshOnStatus { get; init; }
+
+    /// <summary>
+    /// Responses that also mean "token expired" though their status alone does not say it: Slack answers 200 with
+    /// <c>{"ok":false,"error":"token_expired"}</c>, others 403 with an error code. Tried besides <see cref="RefreshOnStatus"/>.
+    /// </summary>
+    public IReadOnlyList<RefreshOnRule> RefreshOn { get; init; } = [];
+}
+
+/// <summary>A proxied response means "token expired" when its status is one of <see cref="Status"/> (any, if empty) and every <see cref="Match"/> entry holds for its body.</summary>
+public sealed record RefreshOnRule
+{
+    public IReadOnlyList<int> Status { get; init; } = [];
+
+    /// <summary>Dotted path in the response body (JSON, or form-encoded read as an object) → the values that match, as text.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Match { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }
 
 public sealed record FieldDefinition

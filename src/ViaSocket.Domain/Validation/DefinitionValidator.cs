@@ -79,7 +79,7 @@ public static partial class DefinitionValidator
         AllowedUrlRules.Validate(definition.AllowedUrls ?? [], definition.Append, problems, (source, pointer) => CheckTemplate(source, pointer, problems));
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);
-        ValidateRefreshOnStatus(definition.RefreshOnStatus, problems);
+        RefreshOnValidation.Check(definition.RefreshOnStatus, definition.RefreshOn, problems);
         problems.AddRange(ClientSecretExposure.Find(definition, definition.Authorization?.ClientSecret ?? storedClientSecret));
         return problems;
     }
@@ -373,18 +373,6 @@ public static partial class DefinitionValidator
         if (expiry.RefreshMarginSeconds is < 0)
         {
             problems.Add(new("/tokenExpiry/refreshMarginSeconds", ValidationCodes.NegativeNumber, "The refresh margin cannot be negative."));
-        }
-    }
-
-    private static void ValidateRefreshOnStatus(IReadOnlyList<int>? statuses, List<ValidationProblem> problems)
-    {
-        for (var i = 0; i < (statuses?.Count ?? 0); i++)
-        {
-            if (statuses![i] is < 400 or > 599)
-            {
-                problems.Add(new(JsonPointer.Append("/refreshOnStatus", i), ValidationCodes.InvalidStatus,
-                    $"{statuses[i]} is not an error status (400-599)."));
-            }
         }
     }
 

@@ -75,10 +75,13 @@ internal sealed partial class ConnectionGrain
             // Never hand out an expired token: wait for (or start) the refresh. While backing off after provider
             // failures, answer at once: every read asking the provider again would be the storm the backoff prevents.
             return S.NextRefreshAttemptAt is { } retryAt && now < retryAt
-                ? new CredentialsResult(null, new ConnectionError(
-                    ConnectionErrorCodes.RefreshFailed,
-                    $"The token has expired and refreshing it keeps failing; the next attempt is at {retryAt:O}. {S.LastError?.Message}".TrimEnd(),
-                    S.LastError?.ProviderStatus))
+                ? new CredentialsResult(
+                    null,
+                    new ConnectionError(
+                        ConnectionErrorCodes.RefreshFailed,
+                        $"The token has expired and refreshing it keeps failing; the next attempt is at {retryAt:O}. {S.LastError?.Message}".TrimEnd(),
+                        S.LastError?.ProviderStatus),
+                    retryAt - now)
                 : await JoinRefreshAsync(RefreshTrigger.Due);
         }
 
@@ -117,7 +120,9 @@ internal sealed partial class ConnectionGrain
             // An empty body is the one shared literal rather than a string of its own in every active connection.
             var body = rendered.Body.Count == 0 ? "{}" : rendered.Body.ToJsonString();
             cachedCredentials = new CredentialsResult(
-                new ConnectionCredentials(S.Status, rendered.Headers, rendered.Query, body, S.ExpiresAt, version.RenderAllowedUrls(context, evaluator), version.RefreshOnStatus, S.Generation),
+                new ConnectionCredentials(
+                    S.Status, rendered.Headers, rendered.Query, body, S.ExpiresAt, version.RenderAllowedUrls(context, evaluator), version.RefreshOnStatus, S.Generation,
+                    RefreshOnConditions(version)),
                 null);
         }
         catch (TemplateRenderException exception)
@@ -128,12 +133,15 @@ internal sealed partial class ConnectionGrain
         return cachedCredentials;
     }
 
+    private static IReadOnlyList<RefreshOnCondition> RefreshOnConditions(CompiledAuthVersion version) =>
+        version.Definition.RefreshOn.Count == 0 ? [] : [.. version.Definition.RefreshOn.Select(rule => new RefreshOnCondition(rule.Status, rule.Match))];
+
     /// <summary>
-    /// The stored token's credentials while it is still fit to hand out now; otherwise <paramref name="error"/>. Judged
+    /// The stored token's credentials while it is still fit to hand out now; otherwise <paramref name="failed"/>. Judged
     /// on the clock at the moment of answering: the writes before it can take longer than the token had left.
     /// </summary>
-    private async ValueTask<CredentialsResult> StoredTokenOrAsync(ConnectionError error) =>
-        TokenLifetime.TooCloseToExpiry(S.ExpiresAt, time.GetUtcNow()) ? new CredentialsResult(null, error) : await CredentialsAsync();
+    private async ValueTask<CredentialsResult> StoredTokenOrAsync(CredentialsResult failed) =>
+        TokenLifetime.TooCloseToExpiry(S.ExpiresAt, time.GetUtcNow()) ? failed : await CredentialsAsync();
 
     private void InvalidateCredentials()
     {

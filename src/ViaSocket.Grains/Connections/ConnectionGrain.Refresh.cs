@@ -14,6 +14,9 @@ namespace ViaSocket.Grains.Connections;
 /// <summary>Refresh: one at a time, proactive, on demand and reactive, and what a failed one leads to (<see cref="RefreshPolicy"/>).</summary>
 internal sealed partial class ConnectionGrain
 {
+    /// <summary>How long a caller should wait before asking again for a refresh that could not start.</summary>
+    private static readonly TimeSpan NotStartedRetryAfter = TimeSpan.FromSeconds(2);
+
     private Task<CredentialsResult>? refreshInFlight;
     private RefreshTrigger? pendingNudge;
     private RefreshClaimFence? claimFence;
@@ -165,12 +168,20 @@ internal sealed partial class ConnectionGrain
                 return await RefreshOnceAsync(trigger, reloaded: true);
             case RefreshClaim.StorageDown:
                 RecordRefreshFailed(trigger, transient: true, ConnectionErrorCodes.StorageUnavailable, null);
-                var notStarted = new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refresh was not started: the database is unavailable, so a rotated refresh token could not be stored.");
-                return trigger == RefreshTrigger.Due ? await StoredTokenOrAsync(notStarted) : new CredentialsResult(null, notStarted);
+                var notStarted = new CredentialsResult(
+                    null,
+                    new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refresh was not started: the database is unavailable, so a rotated refresh token could not be stored."),
+                    NotStartedRetryAfter);
+                return trigger == RefreshTrigger.Due ? await StoredTokenOrAsync(notStarted) : notStarted;
             case RefreshClaim.Reloaded or RefreshClaim.HeldElsewhere:
-                return Unusable() is { } gone
-                    ? new CredentialsResult(null, gone)
-                    : await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "Another activation of this connection is refreshing it; retry shortly."));
+                if (Unusable() is { } gone)
+                {
+                    return new CredentialsResult(null, gone);
+                }
+
+                var elsewhere = new CredentialsResult(
+                    null, new ConnectionError(ConnectionErrorCodes.RefreshInProgress, "Another activation of this connection is refreshing it; retry shortly."), NotStartedRetryAfter);
+                return trigger == RefreshTrigger.OnDemand ? elsewhere : await StoredTokenOrAsync(elsewhere);
         }
 
         // Once new tokens are in the state and until they are stored, reads (and a failed store, see StoredCredentials)
@@ -258,8 +269,10 @@ internal sealed partial class ConnectionGrain
         InvalidateCredentials();
         await ScheduleRefreshAsync();
 
-        // A transiently failing provider must not cut callers off while the current token is still valid.
-        return await StoredTokenOrAsync(error);
+        // A transiently failing provider must not cut readers off while the current token is still valid; whoever
+        // asked for this refresh learns that nothing was refreshed, and when trying again can help.
+        var failed = new CredentialsResult(null, error, S.NextRefreshAttemptAt - now);
+        return trigger == RefreshTrigger.OnDemand ? failed : await StoredTokenOrAsync(failed);
     }
 
     private async Task<CredentialsResult> RefreshUnavailableAsync(RefreshTrigger trigger, DateTimeOffset now) =>
@@ -268,7 +281,9 @@ internal sealed partial class ConnectionGrain
                 trigger, ConnectionErrorCodes.RefreshUnavailable, null,
                 new ConnectionError(ConnectionErrorCodes.ReauthRequired, "The token expired and this auth version has no Refresh Token API; the user must reconnect."),
                 now)
-            : await CredentialsAsync();
+            : trigger == RefreshTrigger.OnDemand
+                ? new CredentialsResult(null, new ConnectionError(ConnectionErrorCodes.RefreshUnavailable, "This auth version has no Refresh Token API; the token is used until it expires."))
+                : await CredentialsAsync();
 
     /// <summary>
     /// The one way into <see cref="ConnectionStatus.ReauthRequired"/>: the refresh failed for good, only the user can

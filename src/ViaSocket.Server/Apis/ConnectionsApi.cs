@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -118,14 +119,14 @@ internal static class ConnectionsApi
         }
 
         var result = await grains.GetGrain<IConnectionGrain>(key).GetCredentialsAsync();
-        return result.Succeeded ? TypedResults.Ok(CredentialsResponse.From(result.Credentials!)) : ErrorResults.For(result.Error!);
+        return result.Succeeded ? TypedResults.Ok(CredentialsResponse.From(result.Credentials!)) : ErrorResults.For(result, http.Response);
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Refresh(string connectionId, HttpContext http, IGrainFactory grains)
     {
         var grain = Grain(grains, http, connectionId);
         var result = await grain.RefreshAsync();
-        return result.Succeeded ? TypedResults.Ok(ConnectionResponse.From((await grain.GetAsync())!)) : ErrorResults.For(result.Error!);
+        return result.Succeeded ? TypedResults.Ok(ConnectionResponse.From((await grain.GetAsync())!)) : ErrorResults.For(result, http.Response);
     }
 
     public static async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> Test(string connectionId, HttpContext http, IGrainFactory grains) =>
@@ -303,15 +304,31 @@ internal static class ErrorResults
     public static ProblemHttpResult NotFound() =>
         Problems.Result(StatusCodes.Status404NotFound, ConnectionErrorCodes.NotFound, "The connection does not exist.");
 
-    public static ProblemHttpResult For(ConnectionError error)
+    /// <summary>
+    /// A credentials or refresh call that answered "not now" is a 503 with <c>Retry-After</c> (whole seconds, at least 1):
+    /// the provider is failing transiently or another node is refreshing, and asking again later can succeed.
+    /// </summary>
+    public static ProblemHttpResult For(CredentialsResult failed, HttpResponse response)
     {
-        var status = error.Code switch
+        if (failed.RetryAfter is not { } retryAfter)
+        {
+            return For(failed.Error!);
+        }
+
+        response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return For(failed.Error!, StatusCodes.Status503ServiceUnavailable);
+    }
+
+    public static ProblemHttpResult For(ConnectionError error, int? statusOverride = null)
+    {
+        var status = statusOverride ?? error.Code switch
         {
             ConnectionErrorCodes.NotFound => StatusCodes.Status404NotFound,
             ConnectionErrorCodes.VersionNotPublished => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.InvalidFields or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed or ReturnUrlPolicy.NotAllowedCode => StatusCodes.Status422UnprocessableEntity,
             ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,
-            ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked => StatusCodes.Status409Conflict,
+            ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked or ConnectionErrorCodes.RefreshUnavailable => StatusCodes.Status409Conflict,
+            ConnectionErrorCodes.RefreshInProgress => StatusCodes.Status503ServiceUnavailable,
             ConnectionErrorCodes.RefreshFailed or ConnectionErrorCodes.TestMeFailed or ConnectionErrorCodes.ProviderError => StatusCodes.Status502BadGateway,
             ConnectionErrorCodes.StorageUnavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,

@@ -31,7 +31,7 @@ internal static class ProxyApi
         string connectionId, ProxyRequest request, HttpContext http, IGrainFactory grains, ConnectionProxy proxy)
     {
         var outcome = await proxy.SendAsync(Grain(grains, http, connectionId), request, http.RequestAborted);
-        return outcome.Response is { } response ? TypedResults.Ok(response) : ProblemFor(outcome.Error!);
+        return outcome.Response is { } response ? TypedResults.Ok(response) : ProblemFor(outcome.Error!, outcome.RetryAfter, http.Response);
     }
 
     /// <summary>The request as the engine should send it: credential query, headers and body members merged in.</summary>
@@ -40,17 +40,17 @@ internal static class ProxyApi
     {
         http.Response.Headers.CacheControl = "no-store";
         var outcome = await ConnectionProxy.ApplyAsync(Grain(grains, http, connectionId), request);
-        return outcome.Request is { } applied ? TypedResults.Ok(applied) : ProblemFor(outcome.Error!);
+        return outcome.Request is { } applied ? TypedResults.Ok(applied) : ProblemFor(outcome.Error!, outcome.RetryAfter, http.Response);
     }
 
     private static IConnectionGrain Grain(IGrainFactory grains, HttpContext http, string connectionId) =>
         grains.GetGrain<IConnectionGrain>(GrainKeys.Connection(http.User.WorkspaceIdOf(), connectionId));
 
-    private static ProblemHttpResult ProblemFor(ConnectionError error) => error.Code switch
+    private static ProblemHttpResult ProblemFor(ConnectionError error, TimeSpan? retryAfter, HttpResponse response) => error.Code switch
     {
         ConnectionProxy.InvalidRequest => Problems.Result(StatusCodes.Status422UnprocessableEntity, error.Code, error.Message),
         ConnectionProxy.UrlNotAllowed => Problems.Result(StatusCodes.Status403Forbidden, error.Code, error.Message),
         ConnectionProxy.UpstreamFailed => Problems.Result(StatusCodes.Status502BadGateway, error.Code, error.Message),
-        _ => ErrorResults.For(error),
+        _ => ErrorResults.For(new CredentialsResult(null, error, retryAfter), response),
     };
 }

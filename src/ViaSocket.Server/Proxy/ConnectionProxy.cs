@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ViaSocket.Blocks.Http;
 using ViaSocket.Connections;
 using ViaSocket.Domain;
+using ViaSocket.Domain.Connections;
 using ViaSocket.Grains.Diagnostics;
 
 namespace ViaSocket.Server.Proxy;
@@ -22,14 +23,17 @@ public sealed record ProxyRequest(
 /// <param name="Refreshed">True when the first attempt was rejected and the retry used refreshed credentials.</param>
 public sealed record ProxyResponse(int Status, IReadOnlyDictionary<string, string> Headers, JsonNode? Data, bool Refreshed);
 
-public sealed record ProxyOutcome(ProxyResponse? Response, ConnectionError? Error);
+/// <param name="RetryAfter">Set when the connection answered "not now" (see <see cref="CredentialsResult.RetryAfter"/>).</param>
+public sealed record ProxyOutcome(ProxyResponse? Response, ConnectionError? Error, TimeSpan? RetryAfter = null);
 
 /// <param name="Credentials">The credentials merged in, for the proxy's refresh-and-retry decision.</param>
-public sealed record ApplyOutcome(AppliedRequest? Request, ConnectionCredentials? Credentials, ConnectionError? Error);
+/// <param name="RetryAfter">Set when the connection answered "not now" (see <see cref="CredentialsResult.RetryAfter"/>).</param>
+public sealed record ApplyOutcome(AppliedRequest? Request, ConnectionCredentials? Credentials, ConnectionError? Error, TimeSpan? RetryAfter = null);
 
 /// <summary>
 /// Merges a connection's credentials into a request (<see cref="CredentialRequestMerger"/>), and sends it through the
-/// guarded client; on a <c>refreshOnStatus</c> response it asks the connection to refresh and retries once.
+/// guarded client; on a response that says the token expired (<c>refreshOnStatus</c>, or a <c>refreshOn</c> rule on
+/// status and body) it asks the connection to refresh and retries once.
 /// </summary>
 public sealed class ConnectionProxy(OutboundHttpClient http)
 {
@@ -50,7 +54,7 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
         }
 
         var credentials = await connection.GetCredentialsAsync();
-        return credentials.Succeeded ? Merge(request, credentials.Credentials!) : new ApplyOutcome(null, null, credentials.Error);
+        return credentials.Succeeded ? Merge(request, credentials.Credentials!) : new ApplyOutcome(null, null, credentials.Error, credentials.RetryAfter);
     }
 
     public async Task<ProxyOutcome> SendAsync(IConnectionGrain connection, ProxyRequest request, CancellationToken cancellationToken)
@@ -78,12 +82,12 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
         var applied = await ApplyAsync(connection, request);
         if (applied.Error is not null)
         {
-            return new ProxyOutcome(null, applied.Error);
+            return new ProxyOutcome(null, applied.Error, applied.RetryAfter);
         }
 
         var credentials = applied.Credentials!;
         var first = await SendOnceAsync(applied.Request!, cancellationToken);
-        if (first.Error is not null || !credentials.RefreshOnStatus.Contains(first.Response!.Status))
+        if (first.Error is not null || !TokenExpired(credentials, first.Response!))
         {
             return first;
         }
@@ -91,7 +95,7 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
         var refreshed = await connection.RefreshRejectedAsync(credentials.Generation);
         if (!refreshed.Succeeded)
         {
-            return new ProxyOutcome(null, refreshed.Error);
+            return new ProxyOutcome(null, refreshed.Error, refreshed.RetryAfter);
         }
 
         var reapplied = Merge(request, refreshed.Credentials!);
@@ -102,6 +106,23 @@ public sealed class ConnectionProxy(OutboundHttpClient http)
 
         var retry = await SendOnceAsync(reapplied.Request!, cancellationToken);
         return retry.Response is { } response ? retry with { Response = response with { Refreshed = true } } : retry;
+    }
+
+    /// <summary>Whether the provider's answer says the token expired: by status alone, or by a rule on status and body.</summary>
+    private static bool TokenExpired(ConnectionCredentials credentials, ProxyResponse response)
+    {
+        if (credentials.RefreshOnStatus.Contains(response.Status))
+        {
+            return true;
+        }
+
+        if (credentials.RefreshOn.Count == 0)
+        {
+            return false;
+        }
+
+        var document = ResponseBodyMatch.AsDocument(response.Data);
+        return credentials.RefreshOn.Any(rule => ResponseBodyMatch.RefreshOnHolds(response.Status, document, rule.Status, rule.Match));
     }
 
     private async Task<ProxyOutcome> SendOnceAsync(AppliedRequest request, CancellationToken cancellationToken)

@@ -13,6 +13,21 @@ public sealed class DefinitionValidatorTests
         Assert.Empty(DefinitionValidator.Validate(Valid));
     }
 
+    [Fact]
+    public void A_slack_like_refresh_on_rule_on_a_200_body_is_accepted()
+    {
+        var slack = Valid with
+        {
+            RefreshOn =
+            [
+                new RefreshOnRule { Status = [200], Match = new Dictionary<string, IReadOnlyList<string>> { ["ok"] = ["false"], ["error"] = ["token_expired"] } },
+                new RefreshOnRule { Status = [403] },
+            ],
+        };
+
+        Assert.Empty(DefinitionValidator.Validate(slack));
+    }
+
     public static TheoryData<string, Func<AuthVersionDefinition, AuthVersionDefinition>, string, string> Cases() => new()
     {
         { "no access token", d => d with { AccessToken = null }, "/accessToken", ValidationCodes.Required },
@@ -86,6 +101,12 @@ public sealed class DefinitionValidatorTests
         { "zero lifetime", d => d with { TokenExpiry = new TokenExpiryDefinition { DefaultLifetimeSeconds = 0 } }, "/tokenExpiry/defaultLifetimeSeconds", ValidationCodes.NegativeNumber },
         { "status out of range", d => d with { RefreshOnStatus = [401, 302] }, "/refreshOnStatus/1", ValidationCodes.InvalidStatus },
         { "status too high", d => d with { RefreshOnStatus = [600] }, "/refreshOnStatus/0", ValidationCodes.InvalidStatus },
+        { "refreshOn rule naming nothing", d => d with { RefreshOn = [new RefreshOnRule()] }, "/refreshOn/0", ValidationCodes.InvalidOutcomeRule },
+        { "refreshOn bare success status", d => d with { RefreshOn = [new RefreshOnRule { Status = [200] }] }, "/refreshOn/0/status/0", ValidationCodes.InvalidStatus },
+        { "refreshOn status out of range", d => d with { RefreshOn = [new RefreshOnRule { Status = [403, 700] }] }, "/refreshOn/0/status/1", ValidationCodes.InvalidStatus },
+        { "refreshOn bad path", d => d with { RefreshOn = [new RefreshOnRule { Match = new Dictionary<string, IReadOnlyList<string>> { ["error..code"] = ["x"] } }] }, "/refreshOn/0/match/error..code", ValidationCodes.InvalidOutcomeRule },
+        { "refreshOn no values", d => d with { RefreshOn = [new RefreshOnRule { Match = new Dictionary<string, IReadOnlyList<string>> { ["error"] = [] } }] }, "/refreshOn/0/match/error", ValidationCodes.InvalidOutcomeRule },
+        { "refreshOn too many", d => d with { RefreshOn = [.. Enumerable.Repeat(new RefreshOnRule { Status = [403] }, 21)] }, "/refreshOn", ValidationCodes.TooMany },
         { "whole definition too large", d => d with { Fields = [.. Enumerable.Range(0, 40).Select(i => new FieldDefinition { Key = $"f{i}", Help = new string('h', 7000) })] }, "", ValidationCodes.TooLarge },
     };
 

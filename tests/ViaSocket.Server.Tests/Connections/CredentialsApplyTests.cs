@@ -237,7 +237,8 @@ public sealed class CredentialsApplyMergerTests
         ExpiresAt: null,
         AllowedUrls: ["https://api.example.com/v1"],
         RefreshOnStatus: [401],
-        Generation: 1);
+        Generation: 1,
+        RefreshOn: []);
 
     [Fact]
     public void A_credential_query_parameter_replaces_a_same_named_one_in_the_url_and_keeps_the_rest_and_the_fragment()

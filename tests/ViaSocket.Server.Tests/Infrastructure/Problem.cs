@@ -17,4 +17,13 @@ public static class Problem
         Assert.Equal((int)status, (int?)problem["status"]);
         return problem;
     }
+
+    /// <summary>Asserts a 503 problem with <paramref name="code"/> that says when to retry (<c>Retry-After</c>, whole seconds); returns the wait.</summary>
+    public static async Task<TimeSpan> AssertRetryLaterAsync(HttpResponseMessage response, string code)
+    {
+        await AssertAsync(response, HttpStatusCode.ServiceUnavailable, code);
+        var seconds = response.Headers.RetryAfter?.Delta;
+        Assert.True(seconds is { TotalSeconds: >= 1 }, $"Expected a Retry-After of at least 1 s, got '{response.Headers.RetryAfter}'.");
+        return seconds!.Value;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using ViaSocket.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -57,6 +58,7 @@ public sealed class BodySignalledRefusalTests(ServiceFixture fixture) : IClassFi
         fixture.Provider.RefuseNextTokenRequestsWithOk(1, "ratelimited");
 
         using var refused = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+        await Problem.AssertRetryLaterAsync(refused, ConnectionErrorCodes.RefreshFailed);
         var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         using var retried = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
 
@@ -75,6 +77,7 @@ public sealed class BodySignalledRefusalTests(ServiceFixture fixture) : IClassFi
 
         using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
 
+        await Problem.AssertRetryLaterAsync(refresh, ConnectionErrorCodes.RefreshFailed);
         var view = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Contains(view["history"]!.AsArray(), entry => (string?)entry!["kind"] == "refresh_failed" && (string?)entry["detail"] == "block.no_token");
         Assert.Null(view["lastRefreshedAt"]?.GetValue<string>());

@@ -188,7 +188,7 @@ public sealed class RefreshConcurrencyTests(RefreshConcurrencyTests.LimitedRefre
         fixture.Provider.FailNextTokenRequests(1, 503);
         using (var failed = await fixture.Flow.Api.PostAsync($"/v1/connections/{storingId}/refresh", null))
         {
-            Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+            await Problem.AssertRetryLaterAsync(failed, ConnectionErrorCodes.RefreshFailed);
         }
 
         var held = fixture.Gate.HoldNext(storingId, ConnectionEventKinds.Recovered);

@@ -23,7 +23,14 @@ public sealed class RefreshClaimTests(RefreshClaimTests.Fixture fixture) : IClas
         // The activation stays loaded with the older version: its claim write must fail and make it reload.
         await PlantClaimAsync(connectionId, $"{liveSilo}|another-activation", fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(45));
         fixture.Time.Advance(TimeSpan.FromSeconds(6));
-        Assert.Equal(before, await RefreshAsync(connectionId));
+
+        // Nothing was refreshed: the caller is told another activation is at it and to come back shortly.
+        using (var held = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null))
+        {
+            await Problem.AssertRetryLaterAsync(held, ConnectionErrorCodes.RefreshInProgress);
+        }
+
+        Assert.Equal(before, await Flow.AccessTokenAsync(connectionId));
         Assert.Equal(0, RefreshCalls(clientId));
 
         fixture.Time.Advance(TimeSpan.FromSeconds(40));
@@ -63,7 +70,7 @@ public sealed class RefreshClaimTests(RefreshClaimTests.Fixture fixture) : IClas
         fixture.Provider.FailNextTokenRequests(1, 503);
         using (var failed = await Flow.Api.PostAsync($"/v1/connections/{holding}/refresh", null))
         {
-            Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+            await Problem.AssertRetryLaterAsync(failed, ConnectionErrorCodes.RefreshFailed);
         }
 
         var stored = fixture.Gate.HoldNext(holding, ConnectionEventKinds.Recovered);
@@ -91,7 +98,7 @@ public sealed class RefreshClaimTests(RefreshClaimTests.Fixture fixture) : IClas
 
         using (var answer = await queuedRefresh)
         {
-            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            await Problem.AssertRetryLaterAsync(answer, ConnectionErrorCodes.RefreshInProgress);
         }
 
         // Only the holding connection's refresh reached the provider; the queued one left it to the claim's holder.

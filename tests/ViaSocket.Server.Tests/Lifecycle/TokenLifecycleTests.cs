@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using ViaSocket.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
 using ViaSocket.TestProvider;
 
@@ -58,7 +59,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var token = await Flow.AccessTokenAsync(connectionId);
 
         Provider.FailNextTokenRequests(1, 503);
-        await RefreshAsync(connectionId);
+        await RefreshRefusedForNowAsync(connectionId);
 
         var degraded = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("degraded", (string?)degraded["status"]);
@@ -87,8 +88,10 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
             var refreshCalls = RefreshCalls(clientId);
             using var second = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/credentials");
 
+            // The first read waited for the refresh that failed; the second is told when the backoff ends.
             Assert.False(first.IsSuccessStatusCode);
-            Assert.False(second.IsSuccessStatusCode);
+            var wait = await Problem.AssertRetryLaterAsync(second, ConnectionErrorCodes.RefreshFailed);
+            Assert.True(wait <= TimeSpan.FromMinutes(5), $"Retry-After {wait} is past the first backoff step.");
             Assert.Equal(1, refreshCalls);
             Assert.Equal(refreshCalls, RefreshCalls(clientId));
         }
@@ -159,7 +162,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         var (connectionId, _) = await ConnectAsync("rate-limited");
 
         Provider.FailNextTokenRequests(1, 429, retryAfter: TimeSpan.FromMinutes(20));
-        await RefreshAsync(connectionId);
+        Assert.True(await RefreshRefusedForNowAsync(connectionId) >= TimeSpan.FromMinutes(20) - TimeSpan.FromSeconds(1));
 
         var connection = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("degraded", (string?)connection["status"]);
@@ -410,7 +413,7 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
         {
             foreach (var connectionId in connectionIds)
             {
-                await RefreshAsync(connectionId);
+                await RefreshRefusedForNowAsync(connectionId);
                 Assert.Equal("degraded", await StatusAsync(connectionId));
             }
         }
@@ -424,6 +427,13 @@ public sealed class TokenLifecycleTests(FakeClockServiceFixture fixture) : IClas
     {
         using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+    }
+
+    /// <summary>An on-demand refresh the provider failed transiently: a 503 saying when to retry; returns that wait.</summary>
+    private async Task<TimeSpan> RefreshRefusedForNowAsync(string connectionId)
+    {
+        using var refresh = await Flow.Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
+        return await Problem.AssertRetryLaterAsync(refresh, ConnectionErrorCodes.RefreshFailed);
     }
 
     /// <summary>Polls (in real time; the fake clock stands still) until the connection is active or the time is up.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using ViaSocket.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Security;
@@ -81,10 +82,10 @@ public sealed class HostileBlockOutcomeTests(ServiceFixture fixture) : IClassFix
 
         using var refresh = await Api.PostAsync($"/v1/connections/{connectionId}/refresh", null);
 
-        // The stored token is still valid, so the connection answers as degraded, with the block's failure recorded.
-        var body = await refresh.Content.ReadAsStringAsync();
-        Assert.True(refresh.StatusCode == HttpStatusCode.OK, body);
-        var connection = JsonNode.Parse(body)!;
+        // Nothing was refreshed, so the call says so; the stored token is still valid, so the connection is degraded,
+        // with the block's failure recorded.
+        await Problem.AssertRetryLaterAsync(refresh, ConnectionErrorCodes.RefreshFailed);
+        var connection = await fixture.Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal("degraded", (string?)connection["status"]);
         Assert.Equal("connection.refresh_failed", (string?)connection["lastError"]!["code"]);
         Assert.Contains(connection["history"]!.AsArray(), e => (string?)e!["kind"] == "refresh_failed" && (string?)e["detail"] == blockCode);
