@@ -43,12 +43,22 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
         page.SetDefaultTimeout(30_000);
         await SignInAsync(page);
 
-        // Every member set away from its default, then the edge cases: an explicitly empty refreshOnStatus and
-        // tokens that never expire.
+        // Every member set away from its default, then the edge cases: an explicitly empty refreshOnStatus, tokens
+        // that never expire, and members the form has no editor for (refreshOn, a block's outcomes), kept as loaded.
         var everyMember = EveryMemberDefinition(fixture.Provider);
         var edgeCases = ProviderDefinitions.JavaScript(fixture.Provider);
         edgeCases["refreshOnStatus"] = new JsonArray();
         edgeCases["tokenExpiry"] = new JsonObject { ["never"] = true };
+        edgeCases["refreshOn"] = new JsonArray(new JsonObject
+        {
+            ["status"] = new JsonArray(200),
+            ["match"] = new JsonObject { ["ok"] = new JsonArray("false"), ["error"] = new JsonArray("token_expired") },
+        });
+        edgeCases["refreshToken"]!["outcomes"] = new JsonArray(new JsonObject
+        {
+            ["match"] = new JsonObject { ["error"] = new JsonArray("bad_refresh_token") },
+            ["then"] = "permanent",
+        });
         foreach (var (versionId, definition) in new[] { ("every-member", everyMember), ("edge-cases", edgeCases) })
         {
             var path = $"/v1/plugins/{PluginId}/auth-versions/{versionId}";

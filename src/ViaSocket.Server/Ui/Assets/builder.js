@@ -152,9 +152,26 @@
     return value;
   }
 
-  // ---- form <-> definition: every member of the definition has its own editor ----
+  // ---- form <-> definition: the members below have editors; any other member is kept as loaded ----
+  const editedMembers = {
+    definition: ['fields', 'authorization', ...blockKinds.map(([kind]) => kind), 'connectionLabel', 'maskConnectionLabel',
+      'uniqueIdentifier', 'allowedUrls', 'append', 'tokenExpiry', 'refreshOnStatus'],
+    authorization: ['url', 'clientId', 'clientSecret', 'scopes', 'scopeSeparator', 'extraParams', 'pkce', 'issuer'],
+    block: ['code', 'request'],
+  };
+
+  // The definition last loaded, so that saving keeps what the form cannot show (e.g. refreshOn, a block's outcomes).
+  let loadedDefinition = {};
+
+  /** The members of <loaded> that the form has no editor for, under what the form produced. */
+  function keepUnedited(loaded, edited, fromForm) {
+    const kept = Object.fromEntries(Object.entries(loaded || {}).filter(([name]) => !edited.includes(name)));
+    return { ...kept, ...fromForm };
+  }
+
   function fillForm(version) {
     const definition = version ? version.definition : {};
+    loadedDefinition = definition;
     const authorization = definition.authorization || {};
     $('fields').replaceChildren();
     fieldOptions.clear();
@@ -202,8 +219,14 @@
       issuer: nonEmpty($('issuer').value),
     };
     if ($('clientSecret').value !== '') authorization.clientSecret = $('clientSecret').value;
-    const definition = { fields: fieldsFromForm(), authorization };
-    for (const [kind] of blockKinds) definition[kind] = blockFromForm(kind);
+    const definition = keepUnedited(loadedDefinition, editedMembers.definition, {
+      fields: fieldsFromForm(),
+      authorization: keepUnedited(loadedDefinition.authorization, editedMembers.authorization, authorization),
+    });
+    for (const [kind] of blockKinds) {
+      const block = blockFromForm(kind);
+      definition[kind] = block && keepUnedited(loadedDefinition[kind], editedMembers.block, block);
+    }
     definition.connectionLabel = nonEmpty($('connectionLabel').value);
     definition.maskConnectionLabel = $('maskConnectionLabel').checked;
     definition.uniqueIdentifier = nonEmpty($('uniqueIdentifier').value);
