@@ -228,8 +228,10 @@ public sealed class HostileRefreshAfterExpiryTests(FakeClockServiceFixture fixtu
         using var refresh = await fixture.Flow.Api.PostAsync($"/v1/connections/{outcome["connectionId"]}/refresh", null);
         using var credentials = await fixture.Flow.Api.GetAsync($"/v1/connections/{outcome["connectionId"]}/credentials");
 
-        var problem = await Problem.AssertAsync(refresh, HttpStatusCode.BadGateway, "connection.refresh_failed");
+        // The token has expired and the refresh keeps failing: both answers say so, and when to try again.
+        await Problem.AssertRetryLaterAsync(refresh, ConnectionErrorCodes.RefreshFailed);
+        var problem = JsonNode.Parse(await refresh.Content.ReadAsStringAsync())!;
         Assert.Contains("result depth", (string?)problem["detail"], StringComparison.Ordinal);
-        await Problem.AssertAsync(credentials, HttpStatusCode.BadGateway, "connection.refresh_failed");
+        await Problem.AssertRetryLaterAsync(credentials, ConnectionErrorCodes.RefreshFailed);
     }
 }
