@@ -82,6 +82,7 @@ public sealed record PendingAuthorization(
 /// <param name="AllowedUrls">The only base URLs these credentials may be sent to.</param>
 /// <param name="RefreshOnStatus">Response statuses that mean the token expired.</param>
 /// <param name="Generation">Names this token; pass it to <see cref="IConnectionGrain.RefreshRejectedAsync"/> when a provider rejects it.</param>
+/// <param name="BaseUrl">The root relative request paths resolve against (the version's <c>baseUrl</c>, rendered for this connection); null when it declares none.</param>
 [GenerateSerializer, Immutable]
 public sealed record ConnectionCredentials(
     ConnectionStatus Status,
@@ -91,7 +92,8 @@ public sealed record ConnectionCredentials(
     DateTimeOffset? ExpiresAt,
     IReadOnlyList<string> AllowedUrls,
     IReadOnlyList<int> RefreshOnStatus,
-    long Generation);
+    long Generation,
+    string? BaseUrl = null);
 
 [GenerateSerializer, Immutable]
 public sealed record CredentialsResult(ConnectionCredentials? Credentials, ConnectionError? Error)
@@ -153,5 +155,6 @@ public static class ConnectionErrorCodes
     public const string WorkspaceMismatch = "connection.workspace_mismatch";
     public const string OwnerMismatch = "connection.owner_mismatch";
     public const string IssuerMismatch = "connection.issuer_mismatch";
+    public const string InvalidCallback = "connection.invalid_callback";
     public const string StorageUnavailable = "connection.storage_unavailable";
 }

@@ -117,7 +117,9 @@ internal sealed partial class ConnectionGrain
             // An empty body is the one shared literal rather than a string of its own in every active connection.
             var body = rendered.Body.Count == 0 ? "{}" : rendered.Body.ToJsonString();
             cachedCredentials = new CredentialsResult(
-                new ConnectionCredentials(S.Status, rendered.Headers, rendered.Query, body, S.ExpiresAt, version.RenderAllowedUrls(context, evaluator), version.RefreshOnStatus, S.Generation),
+                new ConnectionCredentials(
+                    S.Status, rendered.Headers, rendered.Query, body, S.ExpiresAt, version.RenderAllowedUrls(context, evaluator), version.RefreshOnStatus, S.Generation,
+                    version.RenderBaseUrl(context, evaluator)),
                 null);
         }
         catch (TemplateRenderException exception)
