@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using ViaSocket.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
 using ViaSocket.TestProvider;
 
@@ -229,7 +230,7 @@ public sealed class PerAccountHostTests(ServiceFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task Metadata_never_carries_token_material_and_is_not_visible_to_another_workspace()
+    public async Task Metadata_from_the_api_and_the_grain_never_carries_token_material_and_is_not_visible_to_another_workspace()
     {
         var connectionId = await ConnectAsync("sf-metadata", SalesforceLike("sf-metadata"), client => client with { InstanceUrls = [LocalhostOrigin] });
         var other = ViaSocket.Server.Security.ApiKey.Generate();
@@ -240,8 +241,13 @@ public sealed class PerAccountHostTests(ServiceFixture fixture) : IClassFixture<
         using var own = await Flow.Api.GetAsync($"/v1/connections/{connectionId}/metadata");
         using var foreign = await intruder.GetAsync($"/v1/connections/{connectionId}/metadata");
 
+        var grainAnswer = await fixture.Host.Grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", connectionId)).GetMetadataAsync();
+
         var body = await own.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal($"{LocalhostOrigin}/api", grainAnswer!.BaseUrl);
+        Assert.Equal(LocalhostOrigin, grainAnswer.Extras["instanceUrl"]);
+        Assert.Equal(ConnectionStatus.Active, grainAnswer.Status);
         Assert.DoesNotContain(Provider.IssuedSecrets, secret => body.Contains(secret, StringComparison.Ordinal));
         Assert.DoesNotContain(ProviderDefinitions.ClientSecret, body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
