@@ -24,4 +24,7 @@ public static class AuthDataKeys
     public const string RefreshTokenCode = "refreshtokencode";
     public const string RevokeTokenCode = "revoketokencode";
     public const string TestMe = "testme";
+
+    /// <summary>The callback parameters the version declares (<c>context.authData.callback.realmId</c>).</summary>
+    public const string Callback = "callback";
 }

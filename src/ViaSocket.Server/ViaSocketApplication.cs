@@ -43,6 +43,7 @@ public static class ViaSocketApplication
         grainBacked.MapOAuthCallback();
         grainBacked.MapAuthVersionsApiV1();
         grainBacked.MapConnectionsApiV1();
+        grainBacked.MapConnectionMetadataApiV1();
         grainBacked.MapWebhooksApiV1();
         grainBacked.MapApiKeysApiV1();
         grainBacked.MapUi();

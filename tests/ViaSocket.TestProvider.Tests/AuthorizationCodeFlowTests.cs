@@ -226,6 +226,24 @@ public sealed class AuthorizationCodeFlowTests
     }
 
     [Fact]
+    public async Task Instance_urls_move_with_each_refresh_and_stay_on_the_last_one()
+    {
+        await using var driver = await OAuthClientDriver.StartAsync(OAuthClientDriver.NewClient() with
+        {
+            InstanceUrls = ["https://na1.example.test", "https://na2.example.test"],
+        });
+
+        var issued = await driver.ConnectAsync();
+        using var first = await driver.RefreshAsync((string)issued["refresh_token"]!);
+        var firstTokens = await OAuthClientDriver.ReadJsonAsync(first);
+        using var second = await driver.RefreshAsync((string)firstTokens["refresh_token"]!);
+
+        Assert.Equal("https://na1.example.test", (string?)issued["instance_url"]);
+        Assert.Equal("https://na2.example.test", (string?)firstTokens["instance_url"]);
+        Assert.Equal("https://na2.example.test", (string?)(await OAuthClientDriver.ReadJsonAsync(second))["instance_url"]);
+    }
+
+    [Fact]
     public async Task A_comma_separated_client_accepts_commas_and_refuses_spaces()
     {
         await using var driver = await OAuthClientDriver.StartAsync(OAuthClientDriver.NewClient() with

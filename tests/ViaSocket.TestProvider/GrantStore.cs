@@ -3,7 +3,8 @@ using System.Collections.Concurrent;
 namespace ViaSocket.TestProvider;
 
 /// <summary>Tokens handed to a client by a successful grant.</summary>
-internal sealed record IssuedTokens(string AccessToken, TimeSpan Lifetime, string? RefreshToken, IReadOnlyList<string> Scopes);
+/// <param name="RefreshCount">How many refreshes of the grant came before these tokens (0 for the code exchange).</param>
+internal sealed record IssuedTokens(string AccessToken, TimeSpan Lifetime, string? RefreshToken, IReadOnlyList<string> Scopes, int RefreshCount);
 
 /// <summary>Either issued tokens or the RFC 6749 error that refused them.</summary>
 internal sealed record GrantOutcome(IssuedTokens? Tokens, OAuthError? Error)
@@ -221,7 +222,7 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
             grant.CurrentRefreshToken = refreshToken;
         }
 
-        return new IssuedTokens(accessToken, client.AccessTokenLifetime, refreshToken, scopes);
+        return new IssuedTokens(accessToken, client.AccessTokenLifetime, refreshToken, scopes, grant.RefreshCount);
     }
 
     /// <summary>A code and its bindings. Kept after redemption so a replay can be recognised and punished.</summary>

@@ -36,6 +36,10 @@ internal static class OAuthResults
         }
 
         body["scope"] = ScopeList.Join(tokens.Scopes, client.ScopeSeparator);
+        if (client.InstanceUrls.Count > 0)
+        {
+            body["instance_url"] = client.InstanceUrls[Math.Min(tokens.RefreshCount, client.InstanceUrls.Count - 1)];
+        }
 
         var payload = client.TokenResponseStyle == TokenResponseStyle.Nested ? new JsonObject { ["data"] = body } : body;
         ForbidCaching(response);

@@ -22,6 +22,12 @@ public sealed record TestClient(string ClientId, string ClientSecret, IReadOnlyL
     /// <summary>Extra query parameters added to the callback, like QuickBooks' <c>realmId</c>. The default value is empty.</summary>
     public IReadOnlyDictionary<string, string> CallbackExtras { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// When not empty, token responses carry <c>instance_url</c> like Salesforce's: the code exchange the first entry, the
+    /// n-th refresh of a grant entry n (the last one once they run out). The default value is empty (no <c>instance_url</c>).
+    /// </summary>
+    public IReadOnlyList<string> InstanceUrls { get; init; } = [];
+
     /// <summary>The default value is <see cref="IssuerParameterMode.Correct"/>.</summary>
     public IssuerParameterMode IssuerParameter { get; init; } = IssuerParameterMode.Correct;
 

@@ -83,6 +83,7 @@ public sealed record PendingAuthorization(
 /// <param name="RefreshOnStatus">Response statuses that mean the token expired.</param>
 /// <param name="Generation">Names this token; pass it to <see cref="IConnectionGrain.RefreshRejectedAsync"/> when a provider rejects it.</param>
 /// <param name="RefreshOn">Further responses that mean the token expired, recognised by status and body.</param>
+/// <param name="BaseUrl">The root relative request paths resolve against (the version's <c>baseUrl</c>, rendered for this connection); null when it declares none.</param>
 [GenerateSerializer, Immutable]
 public sealed record ConnectionCredentials(
     ConnectionStatus Status,
@@ -93,7 +94,8 @@ public sealed record ConnectionCredentials(
     IReadOnlyList<string> AllowedUrls,
     IReadOnlyList<int> RefreshOnStatus,
     long Generation,
-    IReadOnlyList<RefreshOnCondition> RefreshOn);
+    IReadOnlyList<RefreshOnCondition> RefreshOn,
+    string? BaseUrl = null);
 
 /// <summary>
 /// A response means the token expired when its status is one of <paramref name="Status"/> (any, if empty) and every
@@ -166,5 +168,6 @@ public static class ConnectionErrorCodes
     public const string WorkspaceMismatch = "connection.workspace_mismatch";
     public const string OwnerMismatch = "connection.owner_mismatch";
     public const string IssuerMismatch = "connection.issuer_mismatch";
+    public const string InvalidCallback = "connection.invalid_callback";
     public const string StorageUnavailable = "connection.storage_unavailable";
 }

@@ -61,6 +61,13 @@ public interface IConnectionGrain : IGrainWithStringKey
     Task<ConnectionView?> GetAsync();
 
     /// <summary>
+    /// What engines may know about the connection without its credentials: status, base URL and the version's public
+    /// extras (an instance URL, a realm or team id). Never token material. Null when the connection does not exist.
+    /// </summary>
+    [ReadOnly]
+    Task<ConnectionMetadata?> GetMetadataAsync();
+
+    /// <summary>
     /// Takes over a completed authorization of the same provider account from another attempt (unique-identifier
     /// dedupe): this connection keeps its id and gets the new authData.
     /// </summary>

@@ -23,11 +23,14 @@ public sealed class CompiledAuthVersion
         UniqueIdentifier = definition.UniqueIdentifier is { Length: > 0 } identifier ? Parse(identifier, cache) : null;
         JoinedScopes = ScopeFormatter.Join(authorization.Scopes, authorization.ScopeSeparator);
         Credentials = CredentialBuilder.Compile(definition.Append, cache);
-        allowedUrlTemplates = [.. definition.AllowedUrls.Select(url => UrlTemplate.Create(Parse(url, cache), HostnameFields.Contains))];
-        literalAllowedUrls = allowedUrlTemplates.All(url => url.Template.IsLiteral) ? definition.AllowedUrls : null;
+        allowedUrlTemplates = [.. definition.AllowedUrls.Select(url => UrlTemplate.Create(Parse(AllowedUrlPolicy.Prefix(url), cache), HostnameFields.Contains))];
+        literalAllowedUrls = allowedUrlTemplates.All(url => url.Template.IsLiteral) ? [.. allowedUrlTemplates.Select(url => url.Source)] : null;
         literalAllowedUrlPolicy = literalAllowedUrls is null ? null : new AllowedUrlPolicy(literalAllowedUrls);
+        originHosts = new OriginHostPolicy(definition.OriginHosts ?? []);
+        baseUrl = definition.BaseUrl is { Length: > 0 } baseUrlSource ? UrlTemplate.Create(Parse(baseUrlSource, cache), HostnameFields.Contains) : null;
+        PublicExtras = PublicExtras.Compile(definition.PublicExtras ?? new Dictionary<string, string>(), cache);
         UrlFieldUses = [.. DeclarativeUrls(definition).Select(url => UrlTemplate.Create(Parse(url, cache), HostnameFields.Contains))
-            .Append(AuthorizationUrl).Concat(allowedUrlTemplates).SelectMany(url => url.FieldUses).Distinct()];
+            .Append(AuthorizationUrl).Concat(allowedUrlTemplates).Concat(baseUrl is null ? [] : [baseUrl]).SelectMany(url => url.FieldUses).Distinct()];
 
         // Every connection's credentials carry this list: one instance per version, not one per connection.
         RefreshOnStatus = definition.RefreshOnStatus ?? [401];
@@ -41,6 +44,8 @@ public sealed class CompiledAuthVersion
     private readonly UrlTemplate[] allowedUrlTemplates;
     private readonly IReadOnlyList<string>? literalAllowedUrls;
     private readonly AllowedUrlPolicy? literalAllowedUrlPolicy;
+    private readonly OriginHostPolicy originHosts;
+    private readonly UrlTemplate? baseUrl;
 
     public UrlTemplate AuthorizationUrl { get; }
 
@@ -58,6 +63,9 @@ public sealed class CompiledAuthVersion
 
     public CredentialBuilder Credentials { get; }
 
+    /// <summary>The non-secret values engines read in a connection's metadata.</summary>
+    public PublicExtras PublicExtras { get; }
+
     /// <summary>
     /// The allowed URLs for one connection: templates rendered over its context (per-account hosts), each value encoded
     /// for where it lands. An entry that cannot render yet (its value arrives later, or does not fit) allows nothing.
@@ -74,7 +82,7 @@ public sealed class CompiledAuthVersion
         {
             try
             {
-                rendered.Add(url.Render(context, evaluator).AbsoluteUri);
+                rendered.Add(RenderWithOrigin(url, context, evaluator).AbsoluteUri);
             }
             catch (TemplateRenderException)
             {
@@ -88,6 +96,39 @@ public sealed class CompiledAuthVersion
     /// <summary>Where this connection's block requests and credentials may go.</summary>
     public AllowedUrlPolicy AllowedUrlPolicyFor(JsonObject context, IScriptExpressionEvaluator? evaluator = null) =>
         literalAllowedUrlPolicy ?? new AllowedUrlPolicy(RenderAllowedUrls(context, evaluator));
+
+    /// <summary>
+    /// The connection's base URL without a trailing <c>/</c>, or null when the version declares none. Rendered like an
+    /// allowed URL, and it must fall under the connection's allowed URLs.
+    /// </summary>
+    /// <exception cref="TemplateRenderException">The base URL cannot be rendered for this connection, or is not allowed.</exception>
+    public string? RenderBaseUrl(JsonObject context, IScriptExpressionEvaluator? evaluator = null)
+    {
+        if (baseUrl is null)
+        {
+            return null;
+        }
+
+        var rendered = RenderWithOrigin(baseUrl, context, evaluator);
+        if (!AllowedUrlPolicyFor(context, evaluator).IsAllowed(rendered))
+        {
+            throw new TemplateRenderException("The base URL is not under the auth version's allowed URLs.", member: "/baseUrl");
+        }
+
+        return rendered.AbsoluteUri.TrimEnd('/');
+    }
+
+    /// <summary>
+    /// Renders a URL template; when a value supplies its whole origin, that origin must be one of the version's
+    /// <c>originHosts</c> (the https and no-user-info rules hold for such a value already, see <see cref="UrlTemplate"/>).
+    /// </summary>
+    private Uri RenderWithOrigin(UrlTemplate url, JsonObject context, IScriptExpressionEvaluator? evaluator)
+    {
+        var rendered = url.Render(context, evaluator);
+        return !url.StartsWithValue || originHosts.Allows(rendered)
+            ? rendered
+            : throw new TemplateRenderException("The URL's origin comes from a value and is not one of the auth version's originHosts.", url.Template.ExpressionSourceAt(0));
+    }
 
     /// <summary>The statuses of proxied responses that mean "token expired".</summary>
     public IReadOnlyList<int> RefreshOnStatus { get; }

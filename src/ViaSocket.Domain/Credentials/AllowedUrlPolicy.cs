@@ -17,6 +17,16 @@ public sealed class AllowedUrlPolicy
         bases = [.. allowedUrls.Select(TryCreateBase).OfType<AllowedBase>()];
     }
 
+    /// <summary>The marker an entry may end with to say "and everything below" (<c>https://x.zendesk.com/api/**</c>); a prefix means that anyway.</summary>
+    public const string SubtreeSuffix = "/**";
+
+    /// <summary>The entry as the prefix it allows: without a trailing <see cref="SubtreeSuffix"/>.</summary>
+    public static string Prefix(string allowedUrl)
+    {
+        ArgumentNullException.ThrowIfNull(allowedUrl);
+        return allowedUrl.EndsWith(SubtreeSuffix, StringComparison.Ordinal) ? allowedUrl[..^SubtreeSuffix.Length] : allowedUrl;
+    }
+
     public bool IsAllowed(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && IsAllowed(uri);
 
     public bool IsAllowed(Uri url)

@@ -46,6 +46,24 @@ public sealed record AuthVersionDefinition
     /// <c>{"ok":false,"error":"token_expired"}</c>, others 403 with an error code. Tried besides <see cref="RefreshOnStatus"/>.
     /// </summary>
     public IReadOnlyList<RefreshOnRule> RefreshOn { get; init; } = [];
+
+    /// <summary>
+    /// URL template: the root relative proxy URLs resolve against (a Salesforce <c>instance_url</c>), returned with the
+    /// credentials and the metadata. Rendered per connection, it must fall under <see cref="AllowedUrls"/>.
+    /// </summary>
+    public string? BaseUrl { get; init; }
+
+    /// <summary>
+    /// Host patterns (<c>*.my.salesforce.com</c>, <c>http://127.0.0.1:8080</c>) that a value supplying a URL's whole
+    /// origin (<c>${context.authData.accesstokencode.instance_url}/services</c>) must match; empty accepts any https host.
+    /// </summary>
+    public IReadOnlyList<string> OriginHosts { get; init; } = [];
+
+    /// <summary>Query parameters of the OAuth callback to keep (QuickBooks' <c>realmId</c>), at <c>context.authData.callback.&lt;name&gt;</c>.</summary>
+    public IReadOnlyList<CallbackParameterDefinition> CallbackParameters { get; init; } = [];
+
+    /// <summary>Name → template of non-secret values engines read in a connection's metadata (an instance URL, a team id).</summary>
+    public IReadOnlyDictionary<string, string> PublicExtras { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>A proxied response means "token expired" when its status is one of <see cref="Status"/> (any, if empty) and every <see cref="Match"/> entry holds for its body.</summary>
@@ -55,6 +73,21 @@ public sealed record RefreshOnRule
 
     /// <summary>Dotted path in the response body (JSON, or form-encoded read as an object) → the values that match, as text.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Match { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+}
+
+/// <summary>A callback query parameter the version keeps. It comes from the user's browser, so it is checked like a field value.</summary>
+public sealed record CallbackParameterDefinition
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>When true, a callback without the parameter fails the connection attempt.</summary>
+    public bool Required { get; init; }
+
+    /// <summary>One of <see cref="FieldFormats"/>; with neither format nor pattern the value is limited to URL-safe characters.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>A regular expression the whole value must match (.NET syntax, run without backtracking).</summary>
+    public string? Pattern { get; init; }
 }
 
 public sealed record FieldDefinition

@@ -175,7 +175,10 @@ public sealed class Template
     internal string ExpressionSourceAt(int index) => parts[index].Expression!.Source;
 
     internal string RenderExpressionAt(int index, JsonObject context, IScriptExpressionEvaluator? evaluator) =>
-        JsonText.ToText(parts[index].Expression!.Evaluate(context, evaluator));
+        JsonText.ToText(EvaluateExpressionAt(index, context, evaluator));
+
+    internal JsonNode EvaluateExpressionAt(int index, JsonObject context, IScriptExpressionEvaluator? evaluator) =>
+        parts[index].Expression!.Evaluate(context, evaluator);
 
     /// <summary>The field key when the expression at <paramref name="index"/> reads <c>context.authData.&lt;key&gt;</c> (with or without a literal default).</summary>
     internal string? AuthDataMemberAt(int index) => parts[index].Expression switch

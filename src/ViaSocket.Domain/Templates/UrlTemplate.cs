@@ -11,7 +11,7 @@ namespace ViaSocket.Domain.Templates;
 /// <remarks>
 /// <list type="bullet">
 /// <item>At the very start (<c>${context.authData.accesstokencode.instance_url}/services</c>) a value is a whole base
-/// URL: absolute http(s), no user info, query or fragment (<see cref="UrlComponent.BaseUrl"/>).</item>
+/// URL: absolute https (http only for loopback hosts), no user info, query or fragment (<see cref="UrlComponent.BaseUrl"/>).</item>
 /// <item>In the host a value must be one DNS label (letters, digits, inner hyphens); several dot-separated labels only
 /// when the field it reads declares <c>format: hostname</c>.</item>
 /// <item>In the port, digits. In the path, query or fragment, the value is percent-encoded whole (only RFC 3986
@@ -152,6 +152,8 @@ public sealed class UrlTemplate
         !Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
             || string.IsNullOrEmpty(uri.Host) || value.AsSpan().IndexOfAny('\\', '\r', '\n') >= 0
             ? "a base URL must be an absolute http(s) URL."
+            : uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback
+                ? "a base URL must use https (http only for loopback hosts)."
             : !string.IsNullOrEmpty(uri.UserInfo) || uri.Query.Length > 0 || uri.Fragment.Length > 0 || value.Contains('@', StringComparison.Ordinal)
                 ? "a base URL cannot carry user info, a query or a fragment."
                 : null;

@@ -1,3 +1,4 @@
+using ViaSocket.Domain.Credentials;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Templates;
 
@@ -5,7 +6,8 @@ namespace ViaSocket.Domain.Validation;
 
 /// <summary>
 /// Checks <c>allowedUrls</c>: absolute https base URLs (http for loopback), possibly templates for per-account hosts
-/// (<c>https://${context.authData.subdomain}.zendesk.com/api</c>, <c>${context.authData.accesstokencode.instance_url}/services</c>).
+/// (<c>https://${context.authData.subdomain}.zendesk.com/api</c>, <c>${context.authData.accesstokencode.instance_url}/services</c>),
+/// optionally written with a trailing <c>/**</c>.
 /// </summary>
 internal static class AllowedUrlRules
 {
@@ -30,7 +32,7 @@ internal static class AllowedUrlRules
         for (var i = 0; i < allowedUrls.Count; i++)
         {
             var pointer = JsonPointer.Append("/allowedUrls", i);
-            var text = allowedUrls[i] ?? "";
+            var text = AllowedUrlPolicy.Prefix(allowedUrls[i] ?? "");
             if (text.Contains('?', StringComparison.Ordinal) || text.Contains('#', StringComparison.Ordinal))
             {
                 problems.Add(new(pointer, ValidationCodes.AllowedUrlHasQueryOrFragment, "An allowed URL cannot have a query or fragment."));
@@ -47,6 +49,12 @@ internal static class AllowedUrlRules
                 }
 
                 shape = template.WithPlaceholders("x");
+            }
+
+            if (shape.Contains('*', StringComparison.Ordinal))
+            {
+                problems.Add(new(pointer, ValidationCodes.AllowedUrlWildcard,
+                    "An allowed URL is a prefix; '*' may only appear as a trailing '/**', which means the same. For several hosts, list each or use a template."));
             }
 
             CheckShape(shape, pointer, problems);

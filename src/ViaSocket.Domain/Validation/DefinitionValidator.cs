@@ -17,7 +17,7 @@ public static partial class DefinitionValidator
     public static IReadOnlySet<string> ReservedFieldKeys { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         AuthDataKeys.Code, AuthDataKeys.AccessTokenCode, AuthDataKeys.RefreshTokenCode, AuthDataKeys.RevokeTokenCode,
-        AuthDataKeys.TestMe, "state", "error", "error_description", "error_uri", "iss",
+        AuthDataKeys.TestMe, AuthDataKeys.Callback, "state", "error", "error_description", "error_uri", "iss",
     };
 
     /// <summary>JavaScript globals a script template expression may call besides <c>context</c>.</summary>
@@ -77,6 +77,7 @@ public static partial class DefinitionValidator
         CheckTemplate(definition.UniqueIdentifier, "/uniqueIdentifier", problems);
         problems.AddRange(DisplayTemplateRules.Check(definition));
         AllowedUrlRules.Validate(definition.AllowedUrls ?? [], definition.Append, problems, (source, pointer) => CheckTemplate(source, pointer, problems));
+        PerAccountRules.Validate(definition, problems, (source, pointer) => CheckTemplate(source, pointer, problems));
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);
         RefreshOnValidation.Check(definition.RefreshOnStatus, definition.RefreshOn, problems);

@@ -30,7 +30,7 @@ public static class DisplayTemplateRules
     };
 
     /// <summary>Members every object inherits: <c>context.authData.valueOf()</c> is the whole authData.</summary>
-    private static readonly IReadOnlySet<string> InheritedMembers = new HashSet<string>(StringComparer.Ordinal)
+    internal static readonly IReadOnlySet<string> InheritedMembers = new HashSet<string>(StringComparer.Ordinal)
     {
         "constructor", "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
         "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString", "valueOf",

@@ -19,6 +19,16 @@ public static class ValidationCodes
     public const string AllowedUrlHasCredentials = "definition.allowed_url_has_credentials";
     public const string DuplicateAllowedUrl = "definition.duplicate_allowed_url";
     public const string UrlValueMisplaced = "definition.url_value_misplaced";
+    public const string AllowedUrlWildcard = "definition.allowed_url_wildcard";
+    public const string BaseUrlNotAllowed = "definition.base_url_not_allowed";
+    public const string InvalidOriginHost = "definition.invalid_origin_host";
+
+    // Callback parameters and public extras
+    public const string InvalidCallbackParameter = "definition.invalid_callback_parameter";
+    public const string ReservedCallbackParameter = "definition.reserved_callback_parameter";
+    public const string DuplicateCallbackParameter = "definition.duplicate_callback_parameter";
+    public const string InvalidExtraName = "definition.invalid_extra_name";
+    public const string PublicValueReadsSecret = "definition.public_value_reads_secret";
 
     // Authorization
     public const string UnknownSeparator = "definition.unknown_separator";

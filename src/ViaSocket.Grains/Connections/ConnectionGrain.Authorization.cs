@@ -111,10 +111,11 @@ internal sealed partial class ConnectionGrain
             return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.IssuerMismatch, "The authorization response came from an unexpected issuer."));
         }
 
-        var authData = (JsonObject)JsonNode.Parse(attempt.FieldsJson)!;
-        foreach (var (name, value) in callback.Parameters)
+        // The callback's parameters come from the browser: none may replace a field value (see CallbackAuthData).
+        var (built, callbackProblem) = CallbackAuthData.Build((JsonObject)JsonNode.Parse(attempt.FieldsJson)!, version.Definition.CallbackParameters ?? [], callback.Parameters);
+        if (built is not { } authData)
         {
-            authData[name] = value;
+            return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.InvalidCallback, callbackProblem!));
         }
 
         var context = ConnectionContext.Create(version, authData, attempt.RedirectUri, callback.CodeVerifier);
@@ -138,6 +139,9 @@ internal sealed partial class ConnectionGrain
         {
             label = RenderLabel(version, context);
             identifier = version.UniqueIdentifier?.Render(context, evaluator);
+
+            // A base URL the token response cannot fill in (a hostile instance_url) ends the attempt before it is usable.
+            version.RenderBaseUrl(context, evaluator);
         }
         catch (TemplateRenderException exception)
         {

@@ -122,7 +122,8 @@ internal sealed partial class ConnectionGrain
             cachedCredentials = new CredentialsResult(
                 new ConnectionCredentials(
                     S.Status, rendered.Headers, rendered.Query, body, S.ExpiresAt, version.RenderAllowedUrls(context, evaluator), version.RefreshOnStatus, S.Generation,
-                    RefreshOnConditions(version)),
+                    RefreshOnConditions(version),
+                    version.RenderBaseUrl(context, evaluator)),
                 null);
         }
         catch (TemplateRenderException exception)

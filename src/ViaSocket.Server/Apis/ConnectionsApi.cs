@@ -266,15 +266,17 @@ public sealed record ConnectionListResponse(IReadOnlyList<ConnectionSummary> Ite
 
 /// <summary>What to append to a request of this connection. The one response that carries tokens.</summary>
 /// <param name="Body">A JSON object of body members to merge into the request body.</param>
+/// <param name="BaseUrl">The connection's base URL (relative proxy paths resolve against it); null when its version declares none.</param>
 public sealed record CredentialsResponse(
     string Status,
     IReadOnlyDictionary<string, string> Headers,
     IReadOnlyDictionary<string, string> Query,
     [property: JsonConverter(typeof(RawJsonConverter))] string Body,
-    DateTimeOffset? ExpiresAt)
+    DateTimeOffset? ExpiresAt,
+    string? BaseUrl = null)
 {
     public static CredentialsResponse From(ConnectionCredentials credentials) => new(
-        credentials.Status.ToWireName(), credentials.Headers, credentials.Query, credentials.BodyJson, credentials.ExpiresAt);
+        credentials.Status.ToWireName(), credentials.Headers, credentials.Query, credentials.BodyJson, credentials.ExpiresAt, credentials.BaseUrl);
 }
 
 /// <summary>

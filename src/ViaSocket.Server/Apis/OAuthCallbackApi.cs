@@ -35,7 +35,7 @@ internal static class OAuthCallbackApi
         using var activity = ViaSocketActivities.Source.StartActivity(ViaSocketActivities.Names.Callback);
         var query = http.Request.Query;
         var state = query["state"].ToString();
-        if (string.IsNullOrEmpty(state) || state.Length > 512 || query.Count > MaxParameters || query.Any(q => q.Key.Length > 100 || q.Value.ToString().Length > MaxParameterLength))
+        if (string.IsNullOrEmpty(state) || state.Length > 512 || query.Count > MaxParameters || query.Any(q => q.Key.Length > 100 || q.Value.Count > 1 || q.Value.ToString().Length > MaxParameterLength))
         {
             activity.SetOutcome("invalid_callback");
             return CallbackPages.Error(StatusCodes.Status400BadRequest, "invalid_callback", "This sign-in link is not valid.");

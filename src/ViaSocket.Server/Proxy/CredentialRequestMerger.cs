@@ -27,7 +27,8 @@ public sealed record CredentialMergeResult(AppliedRequest? Request, ConnectionEr
 
 /// <summary>
 /// The one place that decides how a caller's request and a connection's credentials combine: the request is
-/// validated, refused when its URL is outside the version's <c>allowedUrls</c>, and otherwise merged with credential
+/// validated, a relative URL resolved against the connection's base URL, refused when its URL is outside the version's
+/// <c>allowedUrls</c>, and otherwise merged with credential
 /// headers, query parameters and body members winning over the caller's.
 /// </summary>
 public static class CredentialRequestMerger
@@ -61,6 +62,17 @@ public static class CredentialRequestMerger
         if (Validate(request) is { } invalid)
         {
             return new CredentialMergeResult(null, invalid);
+        }
+
+        if (BaseUrlResolver.IsRelative(request.Url))
+        {
+            var (resolved, problem) = BaseUrlResolver.Resolve(credentials.BaseUrl, request.Url);
+            if (resolved is null)
+            {
+                return new CredentialMergeResult(null, new ConnectionError(InvalidRequest, problem!));
+            }
+
+            request = request with { Url = resolved.AbsoluteUri };
         }
 
         if (!new AllowedUrlPolicy(credentials.AllowedUrls).IsAllowed(request.Url))
@@ -178,9 +190,11 @@ public static class CredentialRequestMerger
             return $"method must be one of {string.Join(", ", Methods)}.";
         }
 
-        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        // A path starting with one '/' resolves against the connection's base URL once its credentials are known.
+        if (request.Url is null || (!BaseUrlResolver.IsRelative(request.Url)
+            && (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))))
         {
-            return "url must be an absolute http(s) URL.";
+            return "url must be an absolute http(s) URL, or a path starting with '/' below the connection's base URL.";
         }
 
         return request.BodyType switch

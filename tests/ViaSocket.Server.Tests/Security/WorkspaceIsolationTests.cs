@@ -30,6 +30,7 @@ public sealed class WorkspaceIsolationTests(ServiceFixture fixture) : IClassFixt
             new(HttpMethod.Post, "/v1/plugins/isolated/auth-versions/v1/test-runs") { Content = JsonContent.Create(new { block = "testMe" }) },
             new(HttpMethod.Get, $"/v1/connections/{connectionId}"),
             new(HttpMethod.Get, $"/v1/connections/{connectionId}/credentials"),
+            new(HttpMethod.Get, $"/v1/connections/{connectionId}/metadata"),
             new(HttpMethod.Post, $"/v1/connections/{connectionId}/refresh"),
             new(HttpMethod.Post, $"/v1/connections/{connectionId}/test"),
             new(HttpMethod.Post, $"/v1/connections/{connectionId}/proxy") { Content = JsonContent.Create(new { method = "GET", url = fixture.Provider.ResourceUrl.ToString() }) },
