@@ -44,6 +44,7 @@ public static class ViaSocketApplication
         grainBacked.MapAuthVersionsApiV1();
         grainBacked.MapConnectionsApiV1();
         grainBacked.MapWebhooksApiV1();
+        grainBacked.MapOAuthClientsApiV1();
         grainBacked.MapApiKeysApiV1();
         grainBacked.MapUi();
         grainBacked.MapWorkspaceApiV1();
