@@ -189,7 +189,7 @@ public sealed record StartConnectionRequest(
     IReadOnlyDictionary<string, string>? Fields,
     string? ReturnUrl,
     string? ConnectionId = null,
-    string? OAuthClientId = null)
+    [property: JsonPropertyName("oauthClientId")] string? OAuthClientId = null)
 {
     public const int MaxFields = 100;
     public const int MaxReturnUrlLength = 2048;
@@ -247,7 +247,7 @@ public sealed record ConnectionResponse(
     ConnectionErrorResponse? LastError,
     IReadOnlyList<ConnectionEventResponse> History,
     int RefreshFailuresToday,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OAuthClientId = null)
+    [property: JsonPropertyName("oauthClientId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OAuthClientId = null)
 {
     public static ConnectionResponse From(ConnectionView view) => new(
         view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ViaSocket.Server.Security;
@@ -93,7 +94,7 @@ public sealed record UpdateOAuthClientRequest(string? Name, string? ClientId, st
 /// <summary>An OAuth client as the API shows it: never its secret.</summary>
 /// <param name="SecretUpdatedAt">When the secret was last set (created or rotated).</param>
 public sealed record OAuthClientResponse(
-    string OAuthClientId, string PluginId, string? VersionId, string Name, string ClientId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset SecretUpdatedAt)
+    [property: JsonPropertyName("oauthClientId")] string OAuthClientId, string PluginId, string? VersionId, string Name, string ClientId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset SecretUpdatedAt)
 {
     public static OAuthClientResponse From(OAuthClientView view) =>
         new(view.OAuthClientId, view.PluginId, view.VersionId, view.Name, view.ClientId, view.CreatedAt, view.UpdatedAt, view.SecretUpdatedAt);
