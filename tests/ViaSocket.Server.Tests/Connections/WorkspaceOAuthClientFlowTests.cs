@@ -204,6 +204,30 @@ public sealed class WorkspaceOAuthClientFlowTests(ServiceFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task A_callback_for_a_client_deleted_since_the_start_fails_without_exchanging_the_code_with_the_authors_client()
+    {
+        WorkspaceOAuthClients.RegisterAtProvider(fixture.Provider, fixture.Host.CallbackUrl);
+        await Flow.PublishAsync("byo-midflight", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
+        var oauthClientId = (string)(await WorkspaceOAuthClients.CreateAsync(Flow.Api, "byo-midflight"))["oauthClientId"]!;
+        using var start = await WorkspaceOAuthClients.StartAsync(Flow.Api, "byo-midflight", oauthClientId, ownerId: "midflight");
+        var authorizeUrl = new Uri((string)JsonNode.Parse(await start.Content.ReadAsStringAsync())!["authorizeUrl"]!);
+        var consented = await Flow.ConsentAsync(authorizeUrl);
+        using (var delete = await Flow.Api.DeleteAsync($"/v1/oauth-clients/{oauthClientId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        var exchangesBefore = fixture.Provider.AuthorizationCodeGrants;
+
+        using var callback = await Flow.CallbackAsync(consented);
+
+        var outcome = ConnectFlow.ReturnQuery(callback);
+        Assert.Equal(("error", ConnectionErrorCodes.OAuthClientDeleted), (outcome["status"], outcome["error"]));
+        Assert.Equal(exchangesBefore, fixture.Provider.AuthorizationCodeGrants);
+        Assert.Equal("pending", (string?)(await Flow.GetJsonAsync($"/v1/connections/{outcome["connectionId"]}"))["status"]);
+    }
+
+    [Fact]
     public async Task A_reconnect_keeps_the_client_unless_it_names_another_or_the_versions_own()
     {
         WorkspaceOAuthClients.RegisterAtProvider(fixture.Provider, fixture.Host.CallbackUrl);
