@@ -32,6 +32,12 @@ internal sealed partial class ConnectionGrain
             return (null, null);
         }
 
+        // Engines call the grain directly: an id that is no identifier is not looked up, nor echoed into a message.
+        if (!Identifiers.IsValid(oauthClientId))
+        {
+            return (null, new ConnectionError(ConnectionErrorCodes.OAuthClientNotFound, "oauthClientId is not a valid identifier."));
+        }
+
         // Keyed by this connection's workspace: a client of another workspace is simply not found.
         var client = await GrainFactory.GetGrain<IWorkspaceOAuthClientSecrets>(WorkspaceId).ResolveAsync(oauthClientId);
         if (client is null)

@@ -128,10 +128,16 @@ public sealed class WorkspaceOAuthClientFlowTests(ServiceFixture fixture) : ICla
         using var otherPlugin = await WorkspaceOAuthClients.StartAsync(Flow.Api, "byo-plugin-b", forA, ownerId: "plugin-hopper");
         using var otherVersion = await WorkspaceOAuthClients.StartAsync(Flow.Api, "byo-plugin-a", pinnedToV1, versionId: "v2", ownerId: "plugin-hopper");
         using var unknown = await WorkspaceOAuthClients.StartAsync(Flow.Api, "byo-plugin-a", "oac_0000000000000000000000000000dead", ownerId: "plugin-hopper");
+        using var malformed = await WorkspaceOAuthClients.StartAsync(Flow.Api, "byo-plugin-a", "../" + forA, ownerId: "plugin-hopper");
+        var direct = await fixture.Host.Grains.GetGrain<IConnectionGrain>(GrainKeys.Connection("default", "conn_direct_hostile")).StartAuthorizationAsync(new StartAuthorization(
+            "default", "byo-plugin-a", "v1", "plugin-hopper", new Dictionary<string, string>(), fixture.Host.CallbackUrl.ToString(), null, "oac\n\u202Eforged"));
 
         await Problem.AssertAsync(otherPlugin, HttpStatusCode.UnprocessableEntity, ConnectionErrorCodes.OAuthClientNotForVersion);
         await Problem.AssertAsync(otherVersion, HttpStatusCode.UnprocessableEntity, ConnectionErrorCodes.OAuthClientNotForVersion);
         await Problem.AssertAsync(unknown, HttpStatusCode.UnprocessableEntity, ConnectionErrorCodes.OAuthClientNotFound);
+        await Problem.AssertAsync(malformed, HttpStatusCode.UnprocessableEntity, "request.invalid");
+        Assert.Equal(ConnectionErrorCodes.OAuthClientNotFound, direct.Error?.Code);
+        Assert.DoesNotContain("forged", direct.Error!.Message, StringComparison.Ordinal);
         using var pinnedOwnVersion = await WorkspaceOAuthClients.StartAsync(Flow.Api, "byo-plugin-a", pinnedToV1, ownerId: "plugin-hopper");
         Assert.Equal(HttpStatusCode.Created, pinnedOwnVersion.StatusCode);
     }
