@@ -14,4 +14,5 @@ public static class StorageNames
     public const string WebhookDeliveryState = "webhookDelivery";
     public const string WorkspaceSettingsState = "workspaceSettings";
     public const string UiSessionState = "uiSession";
+    public const string WorkspaceOAuthClientsState = "workspaceOAuthClients";
 }

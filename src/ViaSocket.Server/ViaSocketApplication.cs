@@ -45,6 +45,7 @@ public static class ViaSocketApplication
         grainBacked.MapConnectionsApiV1();
         grainBacked.MapConnectionMetadataApiV1();
         grainBacked.MapWebhooksApiV1();
+        grainBacked.MapOAuthClientsApiV1();
         grainBacked.MapApiKeysApiV1();
         grainBacked.MapUi();
         grainBacked.MapWorkspaceApiV1();

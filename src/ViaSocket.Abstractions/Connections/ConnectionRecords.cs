@@ -33,6 +33,10 @@ public static class ConnectionStatusNames
 /// <param name="Fields">Values of the version's fields, by key.</param>
 /// <param name="RedirectUri">The service's exact callback URL (public base URL + <c>/oauth/callback</c>).</param>
 /// <param name="ReturnUrl">Where the user is sent after the callback; null shows the service's result page.</param>
+/// <param name="OAuthClientId">
+/// The workspace OAuth client (<c>IWorkspaceOAuthClientsGrain</c>) this connection uses instead of the version's own;
+/// <see cref="VersionsOwnClient"/> for the version's own; null keeps the connection's current one (a new connection: the version's own).
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record StartAuthorization(
     string WorkspaceId,
@@ -41,7 +45,12 @@ public sealed record StartAuthorization(
     string OwnerId,
     IReadOnlyDictionary<string, string> Fields,
     string RedirectUri,
-    string? ReturnUrl);
+    string? ReturnUrl,
+    string? OAuthClientId = null)
+{
+    /// <summary>The <see cref="OAuthClientId"/> that picks the version's own client explicitly (on a reconnect that drops a workspace client).</summary>
+    public const string VersionsOwnClient = "default";
+}
 
 [GenerateSerializer, Immutable]
 public sealed record StartAuthorizationResult(string ConnectionId, string? AuthorizeUrl, DateTimeOffset? StateExpiresAt, ConnectionError? Error)
@@ -63,8 +72,9 @@ public sealed record AuthorizationOutcome(string ConnectionId, ConnectionStatus 
 
 /// <summary>A completed authorization handed from one connection to the existing one with the same identifier.</summary>
 /// <param name="AuthDataJson">Sensitive: the complete authData.</param>
+/// <param name="OAuthClientId">The workspace OAuth client the grant was issued to; null for the version's own.</param>
 [GenerateSerializer, Immutable]
-public sealed record AdoptedAuthorization(string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt);
+public sealed record AdoptedAuthorization(string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt, string? OAuthClientId = null);
 
 /// <summary>State stored for one authorization attempt until its callback arrives.</summary>
 /// <param name="CodeVerifier">Sensitive: the PKCE verifier (null when the version uses no PKCE).</param>
@@ -122,6 +132,7 @@ public sealed record ConnectionOperationResult(ConnectionView? Connection, Conne
 public sealed record ConnectionEvent(DateTimeOffset At, string Kind, string? Detail);
 
 /// <summary>A connection as callers may see it: no token material.</summary>
+/// <param name="OAuthClientId">The workspace OAuth client the connection uses; null for the version's own.</param>
 [GenerateSerializer, Immutable]
 public sealed record ConnectionView(
     string WorkspaceId,
@@ -139,7 +150,8 @@ public sealed record ConnectionView(
     DateTimeOffset? LastRefreshedAt,
     ConnectionError? LastError,
     IReadOnlyList<ConnectionEvent> History,
-    int RefreshFailuresToday = 0);
+    int RefreshFailuresToday = 0,
+    string? OAuthClientId = null);
 
 /// <summary>An error with a stable code. Messages never contain secrets.</summary>
 /// <param name="ProviderStatus">The provider's HTTP status, when the error came from one.</param>
@@ -170,4 +182,7 @@ public static class ConnectionErrorCodes
     public const string IssuerMismatch = "connection.issuer_mismatch";
     public const string InvalidCallback = "connection.invalid_callback";
     public const string StorageUnavailable = "connection.storage_unavailable";
+    public const string OAuthClientNotFound = "connection.oauth_client_not_found";
+    public const string OAuthClientNotForVersion = "connection.oauth_client_not_for_version";
+    public const string OAuthClientDeleted = "connection.oauth_client_deleted";
 }

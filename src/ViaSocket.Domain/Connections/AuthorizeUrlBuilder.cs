@@ -40,7 +40,8 @@ public static class AuthorizeUrlBuilder
 
         var parameters = ParseQuery(baseUri.Query).Where(p => !ProtocolParameters.Contains(p.Key)).ToList();
         parameters.Add(new("response_type", "code"));
-        parameters.Add(new("client_id", authorization.ClientId ?? ""));
+        // From the context: the connection's OAuth client, which may be a workspace's own rather than the version's.
+        parameters.Add(new("client_id", request.Context[ContextKeys.ClientId]?.GetValue<string>() ?? ""));
         parameters.Add(new("redirect_uri", request.RedirectUri));
         if (authorization.Scopes.Count > 0)
         {

@@ -7,15 +7,16 @@ public static class ConnectionContext
 {
     /// <param name="authData">Becomes <c>context.authData</c> itself (not a copy), so block results added to it later are visible.</param>
     /// <param name="inputData">The action's input, on proxied requests.</param>
-    public static JsonObject Create(CompiledAuthVersion version, JsonObject authData, string? redirectUri, string? codeVerifier, JsonNode? inputData = null)
+    /// <param name="app">The workspace's OAuth client the connection uses; null for the version's own.</param>
+    public static JsonObject Create(CompiledAuthVersion version, JsonObject authData, string? redirectUri, string? codeVerifier, JsonNode? inputData = null, OAuthApp? app = null)
     {
         ArgumentNullException.ThrowIfNull(version);
         var authorization = version.Definition.Authorization;
         var context = new JsonObject
         {
             [ContextKeys.AuthData] = authData,
-            [ContextKeys.ClientId] = authorization?.ClientId,
-            [ContextKeys.ClientSecret] = authorization?.ClientSecret,
+            [ContextKeys.ClientId] = app is null ? authorization?.ClientId : app.ClientId,
+            [ContextKeys.ClientSecret] = app is null ? authorization?.ClientSecret : app.ClientSecret,
             [ContextKeys.RedirectUri] = redirectUri,
             [ContextKeys.Scopes] = version.JoinedScopes,
         };

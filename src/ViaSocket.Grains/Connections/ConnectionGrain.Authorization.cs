@@ -38,13 +38,19 @@ internal sealed partial class ConnectionGrain
             return StartFailure(ConnectionErrorCodes.InvalidFields, string.Join(" ", problems.Select(p => p.Message)));
         }
 
+        var (oauthClientId, app, clientError) = await ChooseOAuthClientAsync(command);
+        if (clientError is not null)
+        {
+            return StartFailure(clientError.Code, clientError.Message);
+        }
+
         var oauthState = OAuthSecrets.CreateState();
         var pkce = version.Definition.Authorization!.Pkce;
         var verifier = pkce == PkceModes.None ? null : OAuthSecrets.CreateCodeVerifier();
         Uri authorizeUrl;
         try
         {
-            var context = ConnectionContext.Create(version, fields, command.RedirectUri, codeVerifier: null);
+            var context = ConnectionContext.Create(version, fields, command.RedirectUri, codeVerifier: null, app: app);
             authorizeUrl = AuthorizeUrlBuilder.Build(version, new AuthorizeRequest(context, command.RedirectUri, oauthState, OAuthSecrets.CodeChallenge(verifier, pkce)), evaluator);
         }
         catch (TemplateRenderException exception)
@@ -62,6 +68,7 @@ internal sealed partial class ConnectionGrain
             RedirectUri = command.RedirectUri,
             ReturnUrl = command.ReturnUrl,
             ExpiresAt = now + AuthorizationLifetime,
+            OAuthClientId = oauthClientId,
         };
         await GrainFactory.GetGrain<IPendingAuthorizationGrain>(OAuthSecrets.StateKey(oauthState)).CreateAsync(new PendingAuthorization(
             WorkspaceId, ConnectionId, attempt.AttemptId, verifier, command.ReturnUrl, attempt.ExpiresAt));
@@ -111,6 +118,13 @@ internal sealed partial class ConnectionGrain
             return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.IssuerMismatch, "The authorization response came from an unexpected issuer."));
         }
 
+        // The code was issued to the attempt's client: exchanging it needs that client, even if since deleted or rotated.
+        var (app, clientError) = await OAuthAppAsync(attempt.OAuthClientId, attempt.PluginId, attempt.VersionId);
+        if (clientError is not null)
+        {
+            return await FailAttemptAsync(clientError with { Code = ConnectionErrorCodes.OAuthClientDeleted });
+        }
+
         // The callback's parameters come from the browser: none may replace a field value (see CallbackAuthData).
         var (built, callbackProblem) = CallbackAuthData.Build((JsonObject)JsonNode.Parse(attempt.FieldsJson)!, version.Definition.CallbackParameters ?? [], callback.Parameters);
         if (built is not { } authData)
@@ -118,7 +132,7 @@ internal sealed partial class ConnectionGrain
             return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.InvalidCallback, callbackProblem!));
         }
 
-        var context = ConnectionContext.Create(version, authData, attempt.RedirectUri, callback.CodeVerifier);
+        var context = ConnectionContext.Create(version, authData, attempt.RedirectUri, callback.CodeVerifier, app: app);
         var requestedAt = time.GetUtcNow();
         var accessToken = await RunBlockAsync(version, BlockKinds.AccessToken, context);
         if (accessToken.Failure is { } accessFailure)
@@ -155,7 +169,7 @@ internal sealed partial class ConnectionGrain
             if (holder != ConnectionId)
             {
                 // The same owner already connected this provider account: that connection takes the new grant.
-                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt);
+                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt, attempt.OAuthClientId);
                 var outcome = await GrainFactory.GetGrain<IConnectionGrain>(GrainKeys.Connection(WorkspaceId, holder)).AdoptAuthorizationAsync(adopted);
                 if (S.Status == ConnectionStatus.Pending)
                 {
@@ -166,7 +180,7 @@ internal sealed partial class ConnectionGrain
             }
         }
 
-        await ActivateAsync(attempt.PluginId, attempt.VersionId, authData, attempt.RedirectUri, label, identifier, expiry);
+        await ActivateAsync(attempt.PluginId, attempt.VersionId, attempt.OAuthClientId, authData, attempt.RedirectUri, label, identifier, expiry);
         return Outcome(null);
     }
 
@@ -174,12 +188,12 @@ internal sealed partial class ConnectionGrain
     {
         ArgumentNullException.ThrowIfNull(authorization);
         var authData = (JsonObject)JsonNode.Parse(authorization.AuthDataJson)!;
-        await ActivateAsync(authorization.PluginId, authorization.VersionId, authData, authorization.RedirectUri, authorization.Label, authorization.UniqueIdentifier,
+        await ActivateAsync(authorization.PluginId, authorization.VersionId, authorization.OAuthClientId, authData, authorization.RedirectUri, authorization.Label, authorization.UniqueIdentifier,
             new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt));
         return Outcome(null);
     }
 
-    private async Task ActivateAsync(string pluginId, string versionId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry)
+    private async Task ActivateAsync(string pluginId, string versionId, string? oauthClientId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry)
     {
         var wasUsable = S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded;
         var now = time.GetUtcNow();
@@ -188,7 +202,7 @@ internal sealed partial class ConnectionGrain
             (S.WorkspaceId, S.CreatedAt) = (WorkspaceId, now);
         }
 
-        (S.PluginId, S.VersionId, S.RedirectUri) = (pluginId, versionId, redirectUri);
+        (S.PluginId, S.VersionId, S.RedirectUri, S.OAuthClientId) = (pluginId, versionId, redirectUri, oauthClientId);
         S.AuthData = JsonSerializer.SerializeToUtf8Bytes(authData);
         (S.Label, S.UniqueIdentifier) = (label, identifier);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, null);
@@ -222,10 +236,16 @@ internal sealed partial class ConnectionGrain
         if (S.AuthData is not null && S.Status != ConnectionStatus.Revoked)
         {
             var version = await PinnedVersionAsync();
-            if (version.Definition.RevokeToken is not null)
+            var (app, clientGone) = version.Definition.RevokeToken is null ? (null, null) : await ConnectionAppAsync();
+            if (clientGone is not null)
+            {
+                // Never revoke with another client's credentials: the provider is not told, and the error says why.
+                revokeError = clientGone with { Message = "The provider was not told: the workspace's OAuth client this connection was authorized with was deleted." };
+            }
+            else if (version.Definition.RevokeToken is not null)
             {
                 var authData = AuthData();
-                var revoke = await RunBlockAsync(version, BlockKinds.RevokeToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
+                var revoke = await RunBlockAsync(version, BlockKinds.RevokeToken, ConnectionContext.Create(version, authData, S.RedirectUri, null, app: app));
                 if (revoke.Failure is { } failure)
                 {
                     // The provider could not be told; the local wipe still happens, and the failure is reported.

@@ -112,9 +112,17 @@ internal sealed partial class ConnectionGrain
         }
 
         var version = await PinnedVersionAsync();
+        var (app, clientGone) = await ConnectionAppAsync();
+        if (clientGone is not null)
+        {
+            // Not cached: the refresh this starts moves the connection to reauth_required, and reads then say so.
+            NudgeRefresh(RefreshTrigger.Rejected);
+            return new CredentialsResult(null, clientGone);
+        }
+
         try
         {
-            var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null);
+            var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null, app: app);
             var rendered = version.Credentials.Build(context, evaluator);
 
             // An empty body is the one shared literal rather than a string of its own in every active connection.

@@ -129,6 +129,14 @@ internal sealed partial class ConnectionGrain
         }
 
         var now = time.GetUtcNow();
+
+        // Before any skip: a connection whose client was deleted ends at its next token call, not only at its next refresh.
+        var (app, clientGone) = await ConnectionAppAsync();
+        if (clientGone is not null)
+        {
+            return await RequireReauthAsync(trigger, clientGone.Code, null, clientGone with { Code = ConnectionErrorCodes.ReauthRequired }, now);
+        }
+
         if (RefreshPolicy.ShouldSkip(trigger, Schedule, now))
         {
             LogRefreshSkipped(logger, WorkspaceId, ConnectionId, trigger);
@@ -192,7 +200,7 @@ internal sealed partial class ConnectionGrain
         var requestedAt = time.GetUtcNow();
         var unsaved = unsavedRefresh = new UnsavedRefresh();
         metrics.RefreshSent();
-        var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
+        var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null, app: app));
 
         // Every outcome below is persisted, which releases the claim.
         ClaimFence.Release();

@@ -89,8 +89,15 @@ internal sealed partial class ConnectionGrain(
         }
 
         var version = await PinnedVersionAsync();
+        var (app, clientGone) = await ConnectionAppAsync();
+        if (clientGone is not null)
+        {
+            NudgeRefresh(RefreshTrigger.Rejected);
+            return new ConnectionOperationResult(View(), clientGone);
+        }
+
         var authData = AuthData();
-        var context = ConnectionContext.Create(version, authData, S.RedirectUri, null);
+        var context = ConnectionContext.Create(version, authData, S.RedirectUri, null, app: app);
         var testMe = await RunBlockAsync(version, BlockKinds.TestMe, context);
         if (testMe.Failure is { } failure)
         {
@@ -235,7 +242,7 @@ internal sealed partial class ConnectionGrain(
     private ConnectionView View() => new(
         WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, S.Status, S.Label, S.UniqueIdentifier,
         S.CreatedAt, S.UpdatedAt, S.ExpiresAt, NextRefreshAt(), S.LastRefreshedAt, S.LastError, [.. S.History],
-        S.RefreshFailureDay == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) ? S.RefreshFailuresOnDay : 0);
+        S.RefreshFailureDay == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) ? S.RefreshFailuresOnDay : 0, S.OAuthClientId);
 
     /// <summary>The refresh timing of the stored state, as the refresh policy judges it.</summary>
     private RefreshSchedule Schedule => new(

@@ -59,6 +59,9 @@ internal sealed class ConnectionState
     /// <summary>Sensitive: the authData object (SPEC section 3) as UTF-8 JSON; null until the first authorization completes.</summary>
     [Id(24)] public byte[]? AuthData { get; set; }
 
+    /// <summary>The workspace OAuth client the current authData was issued to; null (also in states stored before it existed) for the version's own.</summary>
+    [Id(25)] public string? OAuthClientId { get; set; }
+
     /// <summary>
     /// Prepares a state just read from storage: a row written in an older layout is brought to the current one (the
     /// next write stores it that way), and values that many connections repeat become shared instances.
@@ -94,4 +97,7 @@ internal sealed class AuthorizationAttempt
     [Id(4)] public string RedirectUri { get; set; } = "";
     [Id(5)] public string? ReturnUrl { get; set; }
     [Id(6)] public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>The workspace OAuth client this attempt authorizes with; null for the version's own.</summary>
+    [Id(7)] public string? OAuthClientId { get; set; }
 }

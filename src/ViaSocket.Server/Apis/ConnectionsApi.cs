@@ -64,13 +64,13 @@ internal static class ConnectionsApi
     /// <summary>The same as POST, answered with a 302 to the provider, for server-side redirects.</summary>
     public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> StartConnectionRedirect(
         [FromQuery] string pluginId, [FromQuery] string versionId, [FromQuery] string ownerId, [FromQuery] string? returnUrl,
-        [FromQuery] string? connectionId, HttpContext http, IGrainFactory grains, ReturnUrlPolicy returnUrls, IOptions<ServerOptions> options)
+        [FromQuery] string? connectionId, [FromQuery] string? oauthClientId, HttpContext http, IGrainFactory grains, ReturnUrlPolicy returnUrls, IOptions<ServerOptions> options)
     {
         const string fieldPrefix = "field.";
         var fields = http.Request.Query
             .Where(q => q.Key.StartsWith(fieldPrefix, StringComparison.Ordinal))
             .ToDictionary(q => q.Key[fieldPrefix.Length..], q => q.Value.ToString(), StringComparer.Ordinal);
-        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId), http, grains, returnUrls, options.Value);
+        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId, oauthClientId), http, grains, returnUrls, options.Value);
         return started.Succeeded ? TypedResults.Redirect(started.AuthorizeUrl!) : ErrorResults.For(started.Error!);
     }
 
@@ -168,7 +168,7 @@ internal static class ConnectionsApi
 
         return await grain.StartAuthorizationAsync(new StartAuthorization(
             workspaceId, request.PluginId, request.VersionId, request.OwnerId, request.Fields ?? new Dictionary<string, string>(),
-            options.RedirectUri.AbsoluteUri, returnUrl?.AbsoluteUri));
+            options.RedirectUri.AbsoluteUri, returnUrl?.AbsoluteUri, request.OAuthClientId));
     }
 
     private static IConnectionGrain Grain(IGrainFactory grains, HttpContext http, string connectionId) =>
@@ -179,13 +179,18 @@ internal static class ConnectionsApi
 }
 
 /// <param name="ConnectionId">Set to reconnect an existing connection (it keeps its id).</param>
+/// <param name="OAuthClientId">
+/// A workspace OAuth client (<c>/v1/oauth-clients</c>) registered for this plugin, used instead of the version's own;
+/// <c>default</c> for the version's own; omitted keeps the client of the connection being reconnected (a new one: the version's own).
+/// </param>
 public sealed record StartConnectionRequest(
     string PluginId,
     string VersionId,
     string OwnerId,
     IReadOnlyDictionary<string, string>? Fields,
     string? ReturnUrl,
-    string? ConnectionId = null)
+    string? ConnectionId = null,
+    [property: JsonPropertyName("oauthClientId")] string? OAuthClientId = null)
 {
     public const int MaxFields = 100;
     public const int MaxReturnUrlLength = 2048;
@@ -200,6 +205,11 @@ public sealed record StartConnectionRequest(
         if (ConnectionId is not null && !Identifiers.IsValid(ConnectionId))
         {
             return "connectionId is not a valid identifier.";
+        }
+
+        if (OAuthClientId is not null && !Identifiers.IsValid(OAuthClientId))
+        {
+            return "oauthClientId is not a valid identifier.";
         }
 
         if (ReturnUrl is not null && !(ReturnUrl.Length <= MaxReturnUrlLength && Uri.TryCreate(ReturnUrl, UriKind.Absolute, out var url)
@@ -237,12 +247,13 @@ public sealed record ConnectionResponse(
     DateTimeOffset? LastRefreshedAt,
     ConnectionErrorResponse? LastError,
     IReadOnlyList<ConnectionEventResponse> History,
-    int RefreshFailuresToday)
+    int RefreshFailuresToday,
+    [property: JsonPropertyName("oauthClientId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OAuthClientId = null)
 {
     public static ConnectionResponse From(ConnectionView view) => new(
         view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,
         view.ExpiresAt, view.NextRefreshAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
-        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday);
+        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday, view.OAuthClientId);
 }
 
 public sealed record ConnectionErrorResponse(string Code, string Message, int? ProviderStatus)
@@ -328,6 +339,8 @@ internal static class ErrorResults
             ConnectionErrorCodes.NotFound => StatusCodes.Status404NotFound,
             ConnectionErrorCodes.VersionNotPublished => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.InvalidFields or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed or ReturnUrlPolicy.NotAllowedCode => StatusCodes.Status422UnprocessableEntity,
+            ConnectionErrorCodes.OAuthClientNotFound or ConnectionErrorCodes.OAuthClientNotForVersion => StatusCodes.Status422UnprocessableEntity,
+            ConnectionErrorCodes.OAuthClientDeleted => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked or ConnectionErrorCodes.RefreshUnavailable => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.RefreshInProgress => StatusCodes.Status503ServiceUnavailable,

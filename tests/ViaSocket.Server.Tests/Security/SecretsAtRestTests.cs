@@ -239,7 +239,7 @@ public sealed class SecretsAtRestTests
         return payloads;
     }
 
-    private static async Task<string> DumpAllTablesAsync(string connectionString)
+    internal static async Task<string> DumpAllTablesAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
