@@ -33,6 +33,7 @@ public static class ConnectionStatusNames
 /// <param name="Fields">Values of the version's fields, by key.</param>
 /// <param name="RedirectUri">The service's exact callback URL (public base URL + <c>/oauth/callback</c>).</param>
 /// <param name="ReturnUrl">Where the user is sent after the callback; null shows the service's result page.</param>
+/// <param name="OptionalScopes">Optional scopes of the version to ask for besides its required ones; another one fails with <see cref="ConnectionErrorCodes.UnknownScope"/>.</param>
 [GenerateSerializer, Immutable]
 public sealed record StartAuthorization(
     string WorkspaceId,
@@ -41,7 +42,8 @@ public sealed record StartAuthorization(
     string OwnerId,
     IReadOnlyDictionary<string, string> Fields,
     string RedirectUri,
-    string? ReturnUrl);
+    string? ReturnUrl,
+    IReadOnlyList<string>? OptionalScopes = null);
 
 [GenerateSerializer, Immutable]
 public sealed record StartAuthorizationResult(string ConnectionId, string? AuthorizeUrl, DateTimeOffset? StateExpiresAt, ConnectionError? Error)
@@ -64,7 +66,9 @@ public sealed record AuthorizationOutcome(string ConnectionId, ConnectionStatus 
 /// <summary>A completed authorization handed from one connection to the existing one with the same identifier.</summary>
 /// <param name="AuthDataJson">Sensitive: the complete authData.</param>
 [GenerateSerializer, Immutable]
-public sealed record AdoptedAuthorization(string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt);
+public sealed record AdoptedAuthorization(
+    string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt,
+    IReadOnlyList<string>? RequestedScopes = null, IReadOnlyList<string>? GrantedScopes = null);
 
 /// <summary>State stored for one authorization attempt until its callback arrives.</summary>
 /// <param name="CodeVerifier">Sensitive: the PKCE verifier (null when the version uses no PKCE).</param>
@@ -110,6 +114,7 @@ public sealed record ConnectionOperationResult(ConnectionView? Connection, Conne
 public sealed record ConnectionEvent(DateTimeOffset At, string Kind, string? Detail);
 
 /// <summary>A connection as callers may see it: no token material.</summary>
+/// <param name="GrantedScopes">What the provider granted (its token response's <c>scope</c>, else what was requested); null before the first authorization.</param>
 [GenerateSerializer, Immutable]
 public sealed record ConnectionView(
     string WorkspaceId,
@@ -127,7 +132,8 @@ public sealed record ConnectionView(
     DateTimeOffset? LastRefreshedAt,
     ConnectionError? LastError,
     IReadOnlyList<ConnectionEvent> History,
-    int RefreshFailuresToday = 0);
+    int RefreshFailuresToday = 0,
+    IReadOnlyList<string>? GrantedScopes = null);
 
 /// <summary>An error with a stable code. Messages never contain secrets.</summary>
 /// <param name="ProviderStatus">The provider's HTTP status, when the error came from one.</param>
@@ -140,6 +146,9 @@ public static class ConnectionErrorCodes
     public const string NotFound = "connection.not_found";
     public const string VersionNotPublished = "connection.version_not_published";
     public const string InvalidFields = "connection.invalid_fields";
+
+    /// <summary>A start call asked for a scope that is not one of the version's optional scopes.</summary>
+    public const string UnknownScope = "connection.unknown_scope";
     public const string NotUsable = "connection.not_usable";
     public const string AttemptMismatch = "connection.attempt_mismatch";
     public const string ProviderError = "connection.provider_error";

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using ViaSocket.Blocks.Http;
 using ViaSocket.Blocks.Sandbox;
+using ViaSocket.Domain;
+using ViaSocket.Domain.Credentials;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Templates;
 
@@ -21,6 +23,8 @@ internal sealed class DeclarativeRequestRunner(
     TimeProvider timeProvider)
 {
     private const string Pointer = "/request";
+    private const string ClientIdField = "client_id";
+    private const string ClientSecretField = "client_secret";
 
     /// <summary>Runs the request block; see <see cref="IBlockRunner.RunAsync"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -37,7 +41,7 @@ internal sealed class DeclarativeRequestRunner(
         HttpRequestMessage message;
         try
         {
-            message = Render(definition, request.Context, request.Urls.HostnameFields);
+            message = Render(definition, request.Context, request.Urls.HostnameFields, ClientCredentials.For(request));
         }
         catch (Exception error) when (error is TemplateRenderException or TemplateSyntaxException or RequestDefinitionException)
         {
@@ -88,7 +92,7 @@ internal sealed class DeclarativeRequestRunner(
         }
     }
 
-    private HttpRequestMessage Render(RequestDefinition definition, JsonObject context, IReadOnlySet<string> hostnameFields)
+    private HttpRequestMessage Render(RequestDefinition definition, JsonObject context, IReadOnlySet<string> hostnameFields, ClientCredentials? client)
     {
         var template = templates.GetOrParse(definition.Url ?? throw new RequestDefinitionException("The request has no url."));
         var url = UrlTemplate.Create(template, hostnameFields.Contains).Render(context, expressionEvaluator).AbsoluteUri;
@@ -101,7 +105,7 @@ internal sealed class DeclarativeRequestRunner(
 
         var message = new HttpRequestMessage(new HttpMethod(definition.Method.ToUpperInvariant()), uri)
         {
-            Content = RenderBody(definition, context),
+            Content = RenderBody(definition, context, client?.InBody == true ? client : null),
         };
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         TemplateMap.Compile(definition.Headers, Pointer + "/headers", templates).RenderInto(headers, context, expressionEvaluator);
@@ -115,6 +119,13 @@ internal sealed class DeclarativeRequestRunner(
             }
         }
 
+        if (client?.InHeader == true)
+        {
+            // Validation keeps an Authorization header out of such blocks; this one is the only one sent.
+            message.Headers.Remove("Authorization");
+            message.Headers.TryAddWithoutValidation("Authorization", ClientBasicAuth.HeaderValue(client.Id, client.Secret));
+        }
+
         if (!message.Headers.Contains("Accept"))
         {
             message.Headers.Accept.ParseAdd("application/json");
@@ -123,7 +134,7 @@ internal sealed class DeclarativeRequestRunner(
         return message;
     }
 
-    private HttpContent? RenderBody(RequestDefinition definition, JsonObject context)
+    private HttpContent? RenderBody(RequestDefinition definition, JsonObject context, ClientCredentials? client)
     {
         switch (definition.BodyType)
         {
@@ -132,22 +143,32 @@ internal sealed class DeclarativeRequestRunner(
                     ? null
                     : new StringContent(templates.GetOrParse(definition.RawBody).Render(context, expressionEvaluator), Encoding.UTF8, "text/plain");
             case BodyTypes.Form:
-                if (definition.Body.Count == 0)
+                if (definition.Body.Count == 0 && client is null)
                 {
                     return null;
                 }
 
                 var fields = new Dictionary<string, string>(StringComparer.Ordinal);
                 TemplateMap.Compile(definition.Body, Pointer + "/body", templates).RenderInto(fields, context, expressionEvaluator);
+                if (client is not null)
+                {
+                    (fields[ClientIdField], fields[ClientSecretField]) = (client.Id, client.Secret);
+                }
+
                 return new FormUrlEncodedContent(fields);
             case BodyTypes.Json:
-                if (definition.Body.Count == 0)
+                if (definition.Body.Count == 0 && client is null)
                 {
                     return null;
                 }
 
                 var json = new JsonObject();
                 TemplateMap.Compile(definition.Body, Pointer + "/body", templates).RenderValuesInto(json, context, expressionEvaluator);
+                if (client is not null)
+                {
+                    (json[ClientIdField], json[ClientSecretField]) = (client.Id, client.Secret);
+                }
+
                 return new StringContent(json.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
             default:
                 throw new RequestDefinitionException($"Unknown bodyType '{definition.BodyType}'.");
@@ -166,4 +187,29 @@ internal sealed class DeclarativeRequestRunner(
     }
 
     private sealed class RequestDefinitionException(string message) : Exception(message);
+
+    /// <summary>The client's id and secret from the context, and where the block's client authentication mode puts them.</summary>
+    private sealed record ClientCredentials(string Id, string Secret, bool InHeader, bool InBody)
+    {
+        public static ClientCredentials? For(BlockRunRequest request)
+        {
+            var (header, body) = request.ClientAuthentication switch
+            {
+                ClientAuthModes.Basic => (true, false),
+                ClientAuthModes.Body => (false, true),
+                ClientAuthModes.Both => (true, true),
+                _ => (false, false),
+            };
+            if (!header && !body)
+            {
+                return null;
+            }
+
+            return new ClientCredentials(Text(request.Context, ContextKeys.ClientId), Text(request.Context, ContextKeys.ClientSecret), header, body);
+        }
+
+        private static string Text(JsonObject context, string key) =>
+            context[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text
+                : throw new RequestDefinitionException($"Client authentication needs context.{key}, and the version has none.");
+    }
 }

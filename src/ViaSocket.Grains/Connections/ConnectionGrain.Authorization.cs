@@ -38,14 +38,20 @@ internal sealed partial class ConnectionGrain
             return StartFailure(ConnectionErrorCodes.InvalidFields, string.Join(" ", problems.Select(p => p.Message)));
         }
 
+        var (scopes, scopeError) = RequestedScopes.Resolve(version.Definition.Authorization!, command.OptionalScopes);
+        if (scopeError is not null)
+        {
+            return StartFailure(ConnectionErrorCodes.UnknownScope, scopeError);
+        }
+
         var oauthState = OAuthSecrets.CreateState();
         var pkce = version.Definition.Authorization!.Pkce;
         var verifier = pkce == PkceModes.None ? null : OAuthSecrets.CreateCodeVerifier();
         Uri authorizeUrl;
         try
         {
-            var context = ConnectionContext.Create(version, fields, command.RedirectUri, codeVerifier: null);
-            authorizeUrl = AuthorizeUrlBuilder.Build(version, new AuthorizeRequest(context, command.RedirectUri, oauthState, OAuthSecrets.CodeChallenge(verifier, pkce)), evaluator);
+            var context = ConnectionContext.Create(version, fields, command.RedirectUri, codeVerifier: null, scopes: scopes);
+            authorizeUrl = AuthorizeUrlBuilder.Build(version, new AuthorizeRequest(context, command.RedirectUri, oauthState, OAuthSecrets.CodeChallenge(verifier, pkce), scopes), evaluator);
         }
         catch (TemplateRenderException exception)
         {
@@ -62,6 +68,7 @@ internal sealed partial class ConnectionGrain
             RedirectUri = command.RedirectUri,
             ReturnUrl = command.ReturnUrl,
             ExpiresAt = now + AuthorizationLifetime,
+            Scopes = [.. scopes],
         };
         await GrainFactory.GetGrain<IPendingAuthorizationGrain>(OAuthSecrets.StateKey(oauthState)).CreateAsync(new PendingAuthorization(
             WorkspaceId, ConnectionId, attempt.AttemptId, verifier, command.ReturnUrl, attempt.ExpiresAt));
@@ -117,7 +124,7 @@ internal sealed partial class ConnectionGrain
             authData[name] = value;
         }
 
-        var context = ConnectionContext.Create(version, authData, attempt.RedirectUri, callback.CodeVerifier);
+        var context = ConnectionContext.Create(version, authData, attempt.RedirectUri, callback.CodeVerifier, scopes: attempt.Scopes);
         var requestedAt = time.GetUtcNow();
         var accessToken = await RunBlockAsync(version, BlockKinds.AccessToken, context);
         if (accessToken.Failure is { } accessFailure)
@@ -145,13 +152,15 @@ internal sealed partial class ConnectionGrain
         }
 
         var expiry = TokenLifetime.Compute(version, accessToken.Result, requestedAt);
+        IReadOnlyList<string> requested = attempt.Scopes ?? version.Definition.Authorization!.Scopes;
+        var granted = RequestedScopes.Granted(version.Definition.Authorization!, accessToken.Result, requested)!;
         if (identifier is not null && state.RecordExists)
         {
             var holder = await directory.ClaimIdentifierAsync(DirectoryEntry() with { IdentifierHash = HashIdentifier(identifier) });
             if (holder != ConnectionId)
             {
                 // The same owner already connected this provider account: that connection takes the new grant.
-                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt);
+                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt, requested, granted);
                 var outcome = await GrainFactory.GetGrain<IConnectionGrain>(GrainKeys.Connection(WorkspaceId, holder)).AdoptAuthorizationAsync(adopted);
                 if (S.Status == ConnectionStatus.Pending)
                 {
@@ -162,7 +171,7 @@ internal sealed partial class ConnectionGrain
             }
         }
 
-        await ActivateAsync(attempt.PluginId, attempt.VersionId, authData, attempt.RedirectUri, label, identifier, expiry);
+        await ActivateAsync(attempt.PluginId, attempt.VersionId, authData, attempt.RedirectUri, label, identifier, expiry, requested, granted);
         return Outcome(null);
     }
 
@@ -171,11 +180,13 @@ internal sealed partial class ConnectionGrain
         ArgumentNullException.ThrowIfNull(authorization);
         var authData = (JsonObject)JsonNode.Parse(authorization.AuthDataJson)!;
         await ActivateAsync(authorization.PluginId, authorization.VersionId, authData, authorization.RedirectUri, authorization.Label, authorization.UniqueIdentifier,
-            new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt));
+            new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt), authorization.RequestedScopes, authorization.GrantedScopes);
         return Outcome(null);
     }
 
-    private async Task ActivateAsync(string pluginId, string versionId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry)
+    private async Task ActivateAsync(
+        string pluginId, string versionId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry,
+        IReadOnlyList<string>? requestedScopes, IReadOnlyList<string>? grantedScopes)
     {
         var wasUsable = S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded;
         var now = time.GetUtcNow();
@@ -187,6 +198,7 @@ internal sealed partial class ConnectionGrain
         (S.PluginId, S.VersionId, S.RedirectUri) = (pluginId, versionId, redirectUri);
         S.AuthData = JsonSerializer.SerializeToUtf8Bytes(authData);
         (S.Label, S.UniqueIdentifier) = (label, identifier);
+        (S.RequestedScopes, S.GrantedScopes) = (requestedScopes is null ? null : [.. requestedScopes], grantedScopes is null ? null : [.. grantedScopes]);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, null);
         (S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (null, 0, null);
         S.Status = ConnectionStatus.Active;
@@ -221,7 +233,7 @@ internal sealed partial class ConnectionGrain
             if (version.Definition.RevokeToken is not null)
             {
                 var authData = AuthData();
-                var revoke = await RunBlockAsync(version, BlockKinds.RevokeToken, ConnectionContext.Create(version, authData, S.RedirectUri, null));
+                var revoke = await RunBlockAsync(version, BlockKinds.RevokeToken, ConnectionContext.Create(version, authData, S.RedirectUri, null, scopes: S.RequestedScopes));
                 if (revoke.Failure is { } failure)
                 {
                     // The provider could not be told; the local wipe still happens, and the failure is reported.

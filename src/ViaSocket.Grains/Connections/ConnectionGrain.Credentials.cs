@@ -111,7 +111,7 @@ internal sealed partial class ConnectionGrain
         var version = await PinnedVersionAsync();
         try
         {
-            var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null);
+            var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null, scopes: S.RequestedScopes);
             var rendered = version.Credentials.Build(context, evaluator);
 
             // An empty body is the one shared literal rather than a string of its own in every active connection.

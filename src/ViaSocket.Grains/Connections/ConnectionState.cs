@@ -59,6 +59,14 @@ internal sealed class ConnectionState
     /// <summary>Sensitive: the authData object (SPEC section 3) as UTF-8 JSON; null until the first authorization completes.</summary>
     [Id(24)] public byte[]? AuthData { get; set; }
 
+    // Ids 40 and up: room below for members other branches add at the same time.
+
+    /// <summary>The scopes the current authorization asked for (required plus chosen optional); null in states stored before optional scopes, meaning the version's scopes.</summary>
+    [Id(40)] public List<string>? RequestedScopes { get; set; }
+
+    /// <summary>The scopes the provider granted: its token response's <c>scope</c>, or the requested ones when it sent none. Null in older states.</summary>
+    [Id(41)] public List<string>? GrantedScopes { get; set; }
+
     /// <summary>
     /// Prepares a state just read from storage: a row written in an older layout is brought to the current one (the
     /// next write stores it that way), and values that many connections repeat become shared instances.
@@ -94,4 +102,7 @@ internal sealed class AuthorizationAttempt
     [Id(4)] public string RedirectUri { get; set; } = "";
     [Id(5)] public string? ReturnUrl { get; set; }
     [Id(6)] public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>The scopes this attempt asked for; null in attempts stored before optional scopes (the version's scopes).</summary>
+    [Id(20)] public List<string>? Scopes { get; set; }
 }

@@ -69,7 +69,9 @@ internal static class ConnectionsApi
         var fields = http.Request.Query
             .Where(q => q.Key.StartsWith(fieldPrefix, StringComparison.Ordinal))
             .ToDictionary(q => q.Key[fieldPrefix.Length..], q => q.Value.ToString(), StringComparer.Ordinal);
-        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId), http, grains, returnUrls, options.Value);
+        // Repeated optionalScope parameters: the GET form of the body's optionalScopes.
+        var optionalScopes = http.Request.Query["optionalScope"] is { Count: > 0 } chosen ? chosen.OfType<string>().ToList() : null;
+        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId, optionalScopes), http, grains, returnUrls, options.Value);
         return started.Succeeded ? TypedResults.Redirect(started.AuthorizeUrl!) : ErrorResults.For(started.Error!);
     }
 
@@ -167,7 +169,7 @@ internal static class ConnectionsApi
 
         return await grain.StartAuthorizationAsync(new StartAuthorization(
             workspaceId, request.PluginId, request.VersionId, request.OwnerId, request.Fields ?? new Dictionary<string, string>(),
-            options.RedirectUri.AbsoluteUri, returnUrl?.AbsoluteUri));
+            options.RedirectUri.AbsoluteUri, returnUrl?.AbsoluteUri, request.OptionalScopes));
     }
 
     private static IConnectionGrain Grain(IGrainFactory grains, HttpContext http, string connectionId) =>
@@ -178,16 +180,19 @@ internal static class ConnectionsApi
 }
 
 /// <param name="ConnectionId">Set to reconnect an existing connection (it keeps its id).</param>
+/// <param name="OptionalScopes">Optional scopes of the version to ask for besides its required ones.</param>
 public sealed record StartConnectionRequest(
     string PluginId,
     string VersionId,
     string OwnerId,
     IReadOnlyDictionary<string, string>? Fields,
     string? ReturnUrl,
-    string? ConnectionId = null)
+    string? ConnectionId = null,
+    IReadOnlyList<string>? OptionalScopes = null)
 {
     public const int MaxFields = 100;
     public const int MaxReturnUrlLength = 2048;
+    public const int MaxScopeLength = 200;
 
     public string? Validate()
     {
@@ -210,6 +215,11 @@ public sealed record StartConnectionRequest(
         if (Fields is { Count: > MaxFields })
         {
             return $"At most {MaxFields} fields may be given.";
+        }
+
+        if (OptionalScopes is { } scopes && (scopes.Count > RequestedScopes.MaxChosen || scopes.Any(s => s is null || s.Length is 0 or > MaxScopeLength || !Identifiers.IsPlainText(s))))
+        {
+            return $"optionalScopes holds at most {RequestedScopes.MaxChosen} scopes of 1-{MaxScopeLength} characters without control or format characters.";
         }
 
         // Bounded here so an oversized value is refused before any grain call, and never echoed back in full.
@@ -236,12 +246,13 @@ public sealed record ConnectionResponse(
     DateTimeOffset? LastRefreshedAt,
     ConnectionErrorResponse? LastError,
     IReadOnlyList<ConnectionEventResponse> History,
-    int RefreshFailuresToday)
+    int RefreshFailuresToday,
+    IReadOnlyList<string>? GrantedScopes)
 {
     public static ConnectionResponse From(ConnectionView view) => new(
         view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,
         view.ExpiresAt, view.NextRefreshAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
-        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday);
+        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday, view.GrantedScopes);
 }
 
 public sealed record ConnectionErrorResponse(string Code, string Message, int? ProviderStatus)
@@ -309,7 +320,7 @@ internal static class ErrorResults
         {
             ConnectionErrorCodes.NotFound => StatusCodes.Status404NotFound,
             ConnectionErrorCodes.VersionNotPublished => StatusCodes.Status409Conflict,
-            ConnectionErrorCodes.InvalidFields or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed or ReturnUrlPolicy.NotAllowedCode => StatusCodes.Status422UnprocessableEntity,
+            ConnectionErrorCodes.InvalidFields or ConnectionErrorCodes.UnknownScope or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed or ReturnUrlPolicy.NotAllowedCode => StatusCodes.Status422UnprocessableEntity,
             ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.RefreshFailed or ConnectionErrorCodes.TestMeFailed or ConnectionErrorCodes.ProviderError => StatusCodes.Status502BadGateway,
