@@ -35,7 +35,10 @@ internal static class OAuthResults
             body["refresh_token"] = tokens.RefreshToken;
         }
 
-        body["scope"] = ScopeList.Join(tokens.Scopes, client.ScopeSeparator);
+        if (client.TokenResponseStyle != TokenResponseStyle.NoScope)
+        {
+            body["scope"] = ScopeList.Join(tokens.Scopes, client.ScopeSeparator);
+        }
 
         var payload = client.TokenResponseStyle == TokenResponseStyle.Nested ? new JsonObject { ["data"] = body } : body;
         ForbidCaching(response);

@@ -23,8 +23,6 @@ internal sealed class DeclarativeRequestRunner(
     TimeProvider timeProvider)
 {
     private const string Pointer = "/request";
-    private const string ClientIdField = "client_id";
-    private const string ClientSecretField = "client_secret";
 
     /// <summary>Runs the request block; see <see cref="IBlockRunner.RunAsync"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -150,9 +148,9 @@ internal sealed class DeclarativeRequestRunner(
 
                 var fields = new Dictionary<string, string>(StringComparer.Ordinal);
                 TemplateMap.Compile(definition.Body, Pointer + "/body", templates).RenderInto(fields, context, expressionEvaluator);
-                if (client is not null)
+                foreach (var (name, value) in client?.BodyFields() ?? [])
                 {
-                    (fields[ClientIdField], fields[ClientSecretField]) = (client.Id, client.Secret);
+                    fields[name] = value;
                 }
 
                 return new FormUrlEncodedContent(fields);
@@ -164,9 +162,9 @@ internal sealed class DeclarativeRequestRunner(
 
                 var json = new JsonObject();
                 TemplateMap.Compile(definition.Body, Pointer + "/body", templates).RenderValuesInto(json, context, expressionEvaluator);
-                if (client is not null)
+                foreach (var (name, value) in client?.BodyFields() ?? [])
                 {
-                    (json[ClientIdField], json[ClientSecretField]) = (client.Id, client.Secret);
+                    json[name] = value;
                 }
 
                 return new StringContent(json.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
@@ -191,6 +189,19 @@ internal sealed class DeclarativeRequestRunner(
     /// <summary>The client's id and secret from the context, and where the block's client authentication mode puts them.</summary>
     private sealed record ClientCredentials(string Id, string Secret, bool InHeader, bool InBody)
     {
+        /// <summary>
+        /// <c>client_id</c>, and <c>client_secret</c> unless the Basic header carries it: RFC 6749 section 2.3 allows one
+        /// authentication method per request, so <c>both</c> means Basic plus the id in the body.
+        /// </summary>
+        public IEnumerable<KeyValuePair<string, string>> BodyFields()
+        {
+            yield return new("client_id", Id);
+            if (!InHeader)
+            {
+                yield return new("client_secret", Secret);
+            }
+        }
+
         public static ClientCredentials? For(BlockRunRequest request)
         {
             var (header, body) = request.ClientAuthentication switch

@@ -160,6 +160,7 @@ public static class ClientAuthModes
     /// <summary><c>client_id</c> and <c>client_secret</c> in the request body.</summary>
     public const string Body = "body";
 
+    /// <summary>Basic, plus <c>client_id</c> (not the secret: one method per request, RFC 6749 section 2.3) in the body.</summary>
     public const string Both = "both";
 }
 
