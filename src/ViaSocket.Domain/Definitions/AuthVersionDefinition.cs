@@ -162,6 +162,10 @@ public static class ClientAuthModes
 
     /// <summary>Basic, plus <c>client_id</c> (not the secret: one method per request, RFC 6749 section 2.3) in the body.</summary>
     public const string Both = "both";
+
+    /// <summary>The mode one block's run applies: the token, refresh and revoke requests authenticate the client, Test Me never does.</summary>
+    public static string? ForBlock(AuthorizationDefinition? authorization, string blockKind) =>
+        blockKind == BlockKinds.TestMe ? null : authorization?.ClientAuthentication;
 }
 
 public static class PkceModes

@@ -197,7 +197,7 @@ internal sealed partial class ConnectionGrain(
         var result = await blocks.RunAsync(new BlockRunRequest($"{version.Revision}:{blockKind}", block, context, BlockUrls.For(version, context, evaluator))
         {
             ExpectsToken = blockKind is BlockKinds.AccessToken or BlockKinds.RefreshToken,
-            ClientAuthentication = blockKind == BlockKinds.TestMe ? null : version.Definition.Authorization?.ClientAuthentication,
+            ClientAuthentication = ClientAuthModes.ForBlock(version.Definition.Authorization, blockKind),
         });
         activity.SetOutcome(result.Failure?.Code, result.Failure?.HttpStatus);
         metrics.BlockRan(blockKind, result);

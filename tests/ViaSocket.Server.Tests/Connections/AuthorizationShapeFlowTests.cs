@@ -235,7 +235,11 @@ public sealed class AuthorizationShapeFlowTests(ServiceFixture fixture) : IClass
 
         using var response = await Flow.Api.PostAsJsonAsync("/v1/connections", new
         {
-            pluginId, versionId = "v1", ownerId = "user-unknown-scope", returnUrl = ConnectFlow.ReturnUrl, optionalScopes = new[] { scope },
+            pluginId,
+            versionId = "v1",
+            ownerId = "user-unknown-scope",
+            returnUrl = ConnectFlow.ReturnUrl,
+            optionalScopes = new[] { scope },
         });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
@@ -244,6 +248,27 @@ public sealed class AuthorizationShapeFlowTests(ServiceFixture fixture) : IClass
         Assert.Equal("connection.unknown_scope", (string?)problem["code"]);
         var list = await Flow.GetJsonAsync("/v1/connections?ownerId=user-unknown-scope");
         Assert.Empty(list["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_test_run_of_the_revoke_block_authenticates_the_client_as_a_connection_would()
+    {
+        Provider.RegisterClient(Client("shape-test-run") with { AuthMethods = ClientAuthMethods.ClientSecretBasic });
+        using (var put = await Flow.Api.PutAsJsonAsync("/v1/plugins/shape-test-run/auth-versions/v1", Definition("shape-test-run", "basic")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        using var run = await Flow.Api.PostAsJsonAsync("/v1/plugins/shape-test-run/auth-versions/v1/test-runs", new
+        {
+            block = "revokeToken",
+            authData = new { accesstokencode = new { refresh_token = "not-a-token" } },
+        });
+
+        var body = await run.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        Assert.Null(JsonNode.Parse(body)!["failure"]);
+        Assert.DoesNotContain(ProviderDefinitions.ClientSecret, body, StringComparison.Ordinal);
     }
 
     [Fact]
