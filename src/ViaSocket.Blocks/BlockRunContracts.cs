@@ -23,6 +23,12 @@ public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, Json
 {
     /// <summary>The block is an Access or Refresh Token API: a result without any access token is not a success.</summary>
     public bool ExpectsToken { get; init; }
+
+    /// <summary>
+    /// How a declarative request authenticates the client with <c>context.clientId</c> and <c>context.clientSecret</c>
+    /// (<see cref="ClientAuthModes"/>); null or <c>block</c> adds nothing. Set for the token, refresh and revoke blocks.
+    /// </summary>
+    public string? ClientAuthentication { get; init; }
 }
 
 /// <summary>

@@ -3,13 +3,16 @@ namespace ViaSocket.Domain;
 /// <summary>
 /// Names inside the <c>context</c> object that blocks and templates see (SPEC section 3). The context
 /// is a <see cref="System.Text.Json.Nodes.JsonObject"/> shaped
-/// <c>{ authData, clientId, clientSecret, redirectUri, codeVerifier, scopes, inputData }</c>.
+/// <c>{ authData, clientId, clientSecret, clientBasicAuth, redirectUri, codeVerifier, scopes, inputData }</c>.
 /// </summary>
 public static class ContextKeys
 {
     public const string AuthData = "authData";
     public const string ClientId = "clientId";
     public const string ClientSecret = "clientSecret";
+
+    /// <summary>Sensitive: <c>Basic base64(id:secret)</c>, RFC 6749 section 2.3.1, ready to send as the Authorization header.</summary>
+    public const string ClientBasicAuth = "clientBasicAuth";
     public const string RedirectUri = "redirectUri";
     public const string CodeVerifier = "codeVerifier";
     public const string Scopes = "scopes";

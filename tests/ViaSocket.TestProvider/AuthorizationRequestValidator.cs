@@ -24,26 +24,28 @@ internal static class AuthorizationRequestValidator
     private const int MinChallengeLength = 43;
     private const int MaxChallengeLength = 128;
 
+    /// <param name="rawValue">A parameter's value before percent-decoding, for clients that split scopes on a raw <c>+</c>.</param>
     public static AuthorizeValidation Validate(
         IEnumerable<KeyValuePair<string, StringValues>> parameters,
-        Func<string, TestClient?> findClient)
+        Func<Func<string, string?>, TestClient?> findClient,
+        Func<string, string?> rawValue)
     {
         var values = parameters.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
         string? Single(string name) => values.TryGetValue(name, out var value) && value.Count == 1 ? value[0] : null;
 
-        var clientId = Single(OAuthWire.Parameters.ClientId);
-        if (clientId is null || findClient(clientId) is not { } client)
+        if (findClient(Single) is not { } client)
         {
             return new AuthorizeValidation.Rejected("The client_id is missing or unknown.");
         }
 
-        var redirectUri = Single(OAuthWire.Parameters.RedirectUri);
+        string? Named(string standardName) => Single(client.ParameterName(standardName));
+        var redirectUri = Named(OAuthWire.Parameters.RedirectUri);
         if (redirectUri is null || !client.RedirectUris.Contains(redirectUri, StringComparer.Ordinal))
         {
             return new AuthorizeValidation.Rejected("The redirect_uri is missing or not registered for this client.");
         }
 
-        var state = Single(OAuthWire.Parameters.State);
+        var state = Named(OAuthWire.Parameters.State);
         AuthorizeValidation Fail(string error, string description) =>
             new AuthorizeValidation.RedirectedError(client, redirectUri, state, new OAuthError(error, description));
 
@@ -57,19 +59,28 @@ internal static class AuthorizationRequestValidator
             return Fail(OAuthWire.Errors.InvalidRequest, "The state parameter is required.");
         }
 
-        var responseType = Single(OAuthWire.Parameters.ResponseType);
-        if (responseType is null)
+        var responseType = Named(OAuthWire.Parameters.ResponseType);
+        if (!client.ExpectsResponseType)
+        {
+            if (values.ContainsKey(client.ParameterName(OAuthWire.Parameters.ResponseType)))
+            {
+                return Fail(OAuthWire.Errors.InvalidRequest, "This provider takes no response_type parameter.");
+            }
+        }
+        else if (responseType is null)
         {
             return Fail(OAuthWire.Errors.InvalidRequest, "The response_type parameter is required.");
         }
-
-        if (responseType != OAuthWire.CodeResponseType)
+        else if (responseType != OAuthWire.CodeResponseType)
         {
             return Fail(OAuthWire.Errors.UnsupportedResponseType, "Only response_type=code is supported.");
         }
 
-        var scopes = ScopeList.Split(Single(OAuthWire.Parameters.Scope), client.ScopeSeparator);
-        if (scopes.Any(scope => scope.Contains(' ', StringComparison.Ordinal)))
+        var scopeName = client.ParameterName(OAuthWire.Parameters.Scope);
+        var scopes = client.ScopeSeparator == ScopeSeparator.Plus
+            ? ScopeList.SplitRawPlus(values.ContainsKey(scopeName) ? rawValue(scopeName) : null)
+            : ScopeList.Split(Named(OAuthWire.Parameters.Scope), client.ScopeSeparator);
+        if (scopes.Any(scope => scope.Contains(' ', StringComparison.Ordinal) || (client.ScopeSeparator == ScopeSeparator.Plus && scope.Contains('+', StringComparison.Ordinal))))
         {
             return Fail(OAuthWire.Errors.InvalidScope, "The scope is not joined with the separator this client uses.");
         }
@@ -79,8 +90,8 @@ internal static class AuthorizationRequestValidator
             return Fail(OAuthWire.Errors.InvalidScope, "The scope contains a value this client may not request.");
         }
 
-        var challenge = Single(OAuthWire.Parameters.CodeChallenge);
-        var challengeMethod = Single(OAuthWire.Parameters.CodeChallengeMethod);
+        var challenge = Named(OAuthWire.Parameters.CodeChallenge);
+        var challengeMethod = Named(OAuthWire.Parameters.CodeChallengeMethod);
         if (challenge is null)
         {
             if (challengeMethod is not null)

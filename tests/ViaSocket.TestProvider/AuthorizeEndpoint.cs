@@ -14,16 +14,36 @@ internal static class AuthorizeEndpoint
 
     public static void MapAuthorize(this IEndpointRouteBuilder routes, ProviderRuntime runtime)
     {
-        routes.MapGet(Path, (HttpContext http) => ShowForm(http.Request.Query, runtime));
+        routes.MapGet(Path, (HttpContext http) => ShowForm(http.Request, runtime));
         routes.MapPost(Path, Task<IResult> (HttpContext http) => SubmitFormAsync(http, runtime));
     }
 
-    private static IResult ShowForm(IQueryCollection query, ProviderRuntime runtime) =>
-        AuthorizationRequestValidator.Validate(query, runtime.Directory.FindClient) switch
+    private static IResult ShowForm(HttpRequest http, ProviderRuntime runtime)
+    {
+        string? Raw(string name) => RawQueryValue(http.QueryString.Value, name);
+        return AuthorizationRequestValidator.Validate(http.Query, runtime.Directory.FindClient, Raw) switch
         {
-            AuthorizeValidation.Valid valid => Html(StatusCodes.Status200OK, LoginPage.Render(FirstValues(query), valid.Request, null)),
+            AuthorizeValidation.Valid valid => Html(StatusCodes.Status200OK, LoginPage.Render(HiddenFields(http.Query, valid.Request.Client, Raw), valid.Request, null)),
             var invalid => Refuse(invalid, runtime),
         };
+    }
+
+    /// <summary>
+    /// The request's parameters as the form carries them back. A plus-splitting client's scope travels raw, so the
+    /// POST sees the same text the GET did.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>> HiddenFields(IQueryCollection query, TestClient client, Func<string, string?> raw)
+    {
+        var scopeName = client.ParameterName(OAuthWire.Parameters.Scope);
+        return FirstValues(query).Select(pair =>
+            client.ScopeSeparator == ScopeSeparator.Plus && pair.Key == scopeName ? KeyValuePair.Create(pair.Key, raw(scopeName) ?? "") : pair);
+    }
+
+    /// <summary>The value of <paramref name="name"/> in a raw query string, before any decoding.</summary>
+    private static string? RawQueryValue(string? queryString, string name) =>
+        (queryString ?? "").TrimStart('?').Split('&')
+            .Select(pair => pair.Split('=', 2))
+            .FirstOrDefault(pair => Uri.UnescapeDataString(pair[0]) == name) is [_, var value] ? value : null;
 
     private static async Task<IResult> SubmitFormAsync(HttpContext http, ProviderRuntime runtime)
     {
@@ -34,7 +54,8 @@ internal static class AuthorizeEndpoint
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var requestParameters = form.Where(pair => !IsLoginField(pair.Key)).ToList();
-        var validation = AuthorizationRequestValidator.Validate(requestParameters, runtime.Directory.FindClient);
+        // The form's scope field already holds the raw text the GET received (see HiddenFields).
+        var validation = AuthorizationRequestValidator.Validate(requestParameters, runtime.Directory.FindClient, name => form[name].ToString());
         if (validation is not AuthorizeValidation.Valid valid)
         {
             return Refuse(validation, runtime);
@@ -55,7 +76,8 @@ internal static class AuthorizeEndpoint
                         LoginPage.Render(FirstValues(requestParameters), request, "Invalid username or password."));
                 }
 
-                var code = runtime.Store.CreateCode(request, user);
+                var granted = request with { Scopes = [.. request.Scopes.Except(request.Client.WithheldScopes, StringComparer.Ordinal)] };
+                var code = runtime.Store.CreateCode(granted, user);
                 var parameters = new List<KeyValuePair<string, string?>>
                 {
                     new(OAuthWire.Parameters.Code, code),

@@ -35,7 +35,11 @@ internal static class OAuthResults
             body["refresh_token"] = tokens.RefreshToken;
         }
 
-        body["scope"] = ScopeList.Join(tokens.Scopes, client.ScopeSeparator);
+        if (client.TokenResponseStyle != TokenResponseStyle.NoScope)
+        {
+            body["scope"] = ScopeList.Join(tokens.Scopes, client.ScopeSeparator);
+        }
+
         if (client.InstanceUrls.Count > 0)
         {
             body["instance_url"] = client.InstanceUrls[Math.Min(tokens.RefreshCount, client.InstanceUrls.Count - 1)];

@@ -22,6 +22,10 @@ internal sealed class ProviderDirectory
 
     public TestClient? FindClient(string clientId) => clients.GetValueOrDefault(clientId);
 
+    /// <summary>The client an authorize request names, each client read under the name its provider uses for <c>client_id</c>.</summary>
+    public TestClient? FindClient(Func<string, string?> parameter) =>
+        clients.Values.FirstOrDefault(client => parameter(client.ParameterName(OAuthWire.Parameters.ClientId)) == client.ClientId);
+
     public void AddUser(TestUser user)
     {
         ArgumentException.ThrowIfNullOrEmpty(user.Id);

@@ -19,6 +19,27 @@ public sealed record TestClient(string ClientId, string ClientSecret, IReadOnlyL
     /// <summary>How the <c>scope</c> parameter is split. The default value is <see cref="ScopeSeparator.Space"/>.</summary>
     public ScopeSeparator ScopeSeparator { get; init; } = ScopeSeparator.Space;
 
+    /// <summary>
+    /// Scopes the user never grants, even when asked: the code's grant (and the token response's <c>scope</c>) lacks
+    /// them, as when a user unticks a permission. The default value is empty.
+    /// </summary>
+    public IReadOnlyList<string> WithheldScopes { get; init; } = [];
+
+    /// <summary>
+    /// Authorize parameters this provider reads under another name (standard name → its name, e.g. <c>client_id</c> →
+    /// <c>app_id</c>); the standard name is then unknown to it. The default value is empty.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ParameterNames { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Whether the authorize request carries <c>response_type</c>. When off, the provider refuses a request that sends
+    /// one, as providers with a single flow do. The default value is <see langword="true"/>.
+    /// </summary>
+    public bool ExpectsResponseType { get; init; } = true;
+
+    /// <summary>The name this client's provider reads <paramref name="standardName"/> under.</summary>
+    public string ParameterName(string standardName) => ParameterNames.GetValueOrDefault(standardName, standardName);
+
     /// <summary>Extra query parameters added to the callback, like QuickBooks' <c>realmId</c>. The default value is empty.</summary>
     public IReadOnlyDictionary<string, string> CallbackExtras { get; init; } = new Dictionary<string, string>();
 

@@ -14,4 +14,7 @@ public enum TokenResponseStyle
 
     /// <summary>The standard members wrapped in <c>{"data": {...}}</c>.</summary>
     Nested,
+
+    /// <summary>As standard, without <c>scope</c> (RFC 6749 5.1: the grant is then what was requested).</summary>
+    NoScope,
 }

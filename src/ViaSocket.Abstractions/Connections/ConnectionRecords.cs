@@ -37,6 +37,7 @@ public static class ConnectionStatusNames
 /// The workspace OAuth client (<c>IWorkspaceOAuthClientsGrain</c>) this connection uses instead of the version's own;
 /// <see cref="VersionsOwnClient"/> for the version's own; null keeps the connection's current one (a new connection: the version's own).
 /// </param>
+/// <param name="OptionalScopes">Optional scopes of the version to ask for besides its required ones; another one fails with <see cref="ConnectionErrorCodes.UnknownScope"/>.</param>
 [GenerateSerializer, Immutable]
 public sealed record StartAuthorization(
     string WorkspaceId,
@@ -46,7 +47,8 @@ public sealed record StartAuthorization(
     IReadOnlyDictionary<string, string> Fields,
     string RedirectUri,
     string? ReturnUrl,
-    string? OAuthClientId = null)
+    string? OAuthClientId = null,
+    IReadOnlyList<string>? OptionalScopes = null)
 {
     /// <summary>The <see cref="OAuthClientId"/> that picks the version's own client explicitly (on a reconnect that drops a workspace client).</summary>
     public const string VersionsOwnClient = "default";
@@ -74,7 +76,9 @@ public sealed record AuthorizationOutcome(string ConnectionId, ConnectionStatus 
 /// <param name="AuthDataJson">Sensitive: the complete authData.</param>
 /// <param name="OAuthClientId">The workspace OAuth client the grant was issued to; null for the version's own.</param>
 [GenerateSerializer, Immutable]
-public sealed record AdoptedAuthorization(string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt, string? OAuthClientId = null);
+public sealed record AdoptedAuthorization(
+    string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt,
+    string? OAuthClientId = null, IReadOnlyList<string>? RequestedScopes = null, IReadOnlyList<string>? GrantedScopes = null);
 
 /// <summary>State stored for one authorization attempt until its callback arrives.</summary>
 /// <param name="CodeVerifier">Sensitive: the PKCE verifier (null when the version uses no PKCE).</param>
@@ -133,6 +137,7 @@ public sealed record ConnectionEvent(DateTimeOffset At, string Kind, string? Det
 
 /// <summary>A connection as callers may see it: no token material.</summary>
 /// <param name="OAuthClientId">The workspace OAuth client the connection uses; null for the version's own.</param>
+/// <param name="GrantedScopes">What the provider granted (its token response's <c>scope</c>, else what was requested); null before the first authorization.</param>
 [GenerateSerializer, Immutable]
 public sealed record ConnectionView(
     string WorkspaceId,
@@ -151,7 +156,8 @@ public sealed record ConnectionView(
     ConnectionError? LastError,
     IReadOnlyList<ConnectionEvent> History,
     int RefreshFailuresToday = 0,
-    string? OAuthClientId = null);
+    string? OAuthClientId = null,
+    IReadOnlyList<string>? GrantedScopes = null);
 
 /// <summary>An error with a stable code. Messages never contain secrets.</summary>
 /// <param name="ProviderStatus">The provider's HTTP status, when the error came from one.</param>
@@ -164,6 +170,9 @@ public static class ConnectionErrorCodes
     public const string NotFound = "connection.not_found";
     public const string VersionNotPublished = "connection.version_not_published";
     public const string InvalidFields = "connection.invalid_fields";
+
+    /// <summary>A start call asked for a scope that is not one of the version's optional scopes.</summary>
+    public const string UnknownScope = "connection.unknown_scope";
     public const string NotUsable = "connection.not_usable";
     public const string AttemptMismatch = "connection.attempt_mismatch";
     public const string ProviderError = "connection.provider_error";

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using ViaSocket.Blocks.Http;
 using ViaSocket.Blocks.Sandbox;
+using ViaSocket.Domain;
+using ViaSocket.Domain.Credentials;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Templates;
 
@@ -37,7 +39,7 @@ internal sealed class DeclarativeRequestRunner(
         HttpRequestMessage message;
         try
         {
-            message = Render(definition, request.Context, request.Urls.HostnameFields);
+            message = Render(definition, request.Context, request.Urls.HostnameFields, ClientCredentials.For(request));
         }
         catch (Exception error) when (error is TemplateRenderException or TemplateSyntaxException or RequestDefinitionException)
         {
@@ -88,7 +90,7 @@ internal sealed class DeclarativeRequestRunner(
         }
     }
 
-    private HttpRequestMessage Render(RequestDefinition definition, JsonObject context, IReadOnlySet<string> hostnameFields)
+    private HttpRequestMessage Render(RequestDefinition definition, JsonObject context, IReadOnlySet<string> hostnameFields, ClientCredentials? client)
     {
         var template = templates.GetOrParse(definition.Url ?? throw new RequestDefinitionException("The request has no url."));
         var url = UrlTemplate.Create(template, hostnameFields.Contains).Render(context, expressionEvaluator).AbsoluteUri;
@@ -101,7 +103,7 @@ internal sealed class DeclarativeRequestRunner(
 
         var message = new HttpRequestMessage(new HttpMethod(definition.Method.ToUpperInvariant()), uri)
         {
-            Content = RenderBody(definition, context),
+            Content = RenderBody(definition, context, client?.InBody == true ? client : null),
         };
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         TemplateMap.Compile(definition.Headers, Pointer + "/headers", templates).RenderInto(headers, context, expressionEvaluator);
@@ -115,6 +117,13 @@ internal sealed class DeclarativeRequestRunner(
             }
         }
 
+        if (client?.InHeader == true)
+        {
+            // Validation keeps an Authorization header out of such blocks; this one is the only one sent.
+            message.Headers.Remove("Authorization");
+            message.Headers.TryAddWithoutValidation("Authorization", ClientBasicAuth.HeaderValue(client.Id, client.Secret));
+        }
+
         if (!message.Headers.Contains("Accept"))
         {
             message.Headers.Accept.ParseAdd("application/json");
@@ -123,7 +132,7 @@ internal sealed class DeclarativeRequestRunner(
         return message;
     }
 
-    private HttpContent? RenderBody(RequestDefinition definition, JsonObject context)
+    private HttpContent? RenderBody(RequestDefinition definition, JsonObject context, ClientCredentials? client)
     {
         switch (definition.BodyType)
         {
@@ -132,22 +141,32 @@ internal sealed class DeclarativeRequestRunner(
                     ? null
                     : new StringContent(templates.GetOrParse(definition.RawBody).Render(context, expressionEvaluator), Encoding.UTF8, "text/plain");
             case BodyTypes.Form:
-                if (definition.Body.Count == 0)
+                if (definition.Body.Count == 0 && client is null)
                 {
                     return null;
                 }
 
                 var fields = new Dictionary<string, string>(StringComparer.Ordinal);
                 TemplateMap.Compile(definition.Body, Pointer + "/body", templates).RenderInto(fields, context, expressionEvaluator);
+                foreach (var (name, value) in client?.BodyFields() ?? [])
+                {
+                    fields[name] = value;
+                }
+
                 return new FormUrlEncodedContent(fields);
             case BodyTypes.Json:
-                if (definition.Body.Count == 0)
+                if (definition.Body.Count == 0 && client is null)
                 {
                     return null;
                 }
 
                 var json = new JsonObject();
                 TemplateMap.Compile(definition.Body, Pointer + "/body", templates).RenderValuesInto(json, context, expressionEvaluator);
+                foreach (var (name, value) in client?.BodyFields() ?? [])
+                {
+                    json[name] = value;
+                }
+
                 return new StringContent(json.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
             default:
                 throw new RequestDefinitionException($"Unknown bodyType '{definition.BodyType}'.");
@@ -166,4 +185,42 @@ internal sealed class DeclarativeRequestRunner(
     }
 
     private sealed class RequestDefinitionException(string message) : Exception(message);
+
+    /// <summary>The client's id and secret from the context, and where the block's client authentication mode puts them.</summary>
+    private sealed record ClientCredentials(string Id, string Secret, bool InHeader, bool InBody)
+    {
+        /// <summary>
+        /// <c>client_id</c>, and <c>client_secret</c> unless the Basic header carries it: RFC 6749 section 2.3 allows one
+        /// authentication method per request, so <c>both</c> means Basic plus the id in the body.
+        /// </summary>
+        public IEnumerable<KeyValuePair<string, string>> BodyFields()
+        {
+            yield return new("client_id", Id);
+            if (!InHeader)
+            {
+                yield return new("client_secret", Secret);
+            }
+        }
+
+        public static ClientCredentials? For(BlockRunRequest request)
+        {
+            var (header, body) = request.ClientAuthentication switch
+            {
+                ClientAuthModes.Basic => (true, false),
+                ClientAuthModes.Body => (false, true),
+                ClientAuthModes.Both => (true, true),
+                _ => (false, false),
+            };
+            if (!header && !body)
+            {
+                return null;
+            }
+
+            return new ClientCredentials(Text(request.Context, ContextKeys.ClientId), Text(request.Context, ContextKeys.ClientSecret), header, body);
+        }
+
+        private static string Text(JsonObject context, string key) =>
+            context[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text
+                : throw new RequestDefinitionException($"Client authentication needs context.{key}, and the version has none.");
+    }
 }

@@ -21,7 +21,8 @@ public sealed class CompiledAuthVersion
         ExtraParams = TemplateMap.Compile(authorization.ExtraParams, "/authorization/extraParams", cache);
         ConnectionLabel = definition.ConnectionLabel is { Length: > 0 } label ? Parse(label, cache) : null;
         UniqueIdentifier = definition.UniqueIdentifier is { Length: > 0 } identifier ? Parse(identifier, cache) : null;
-        JoinedScopes = ScopeFormatter.Join(authorization.Scopes, authorization.ScopeSeparator);
+        ScopeSeparator = ScopeFormatter.Separator(authorization);
+        JoinedScopes = ScopeFormatter.Join(authorization.Scopes, ScopeSeparator);
         Credentials = CredentialBuilder.Compile(definition.Append, cache);
         allowedUrlTemplates = [.. definition.AllowedUrls.Select(url => UrlTemplate.Create(Parse(AllowedUrlPolicy.Prefix(url), cache), HostnameFields.Contains))];
         literalAllowedUrls = allowedUrlTemplates.All(url => url.Template.IsLiteral) ? [.. allowedUrlTemplates.Select(url => url.Source)] : null;
@@ -133,8 +134,11 @@ public sealed class CompiledAuthVersion
     /// <summary>The statuses of proxied responses that mean "token expired".</summary>
     public IReadOnlyList<int> RefreshOnStatus { get; }
 
-    /// <summary>The scopes joined by the version's separator, as sent in <c>scope</c> and seen as <c>context.scopes</c>.</summary>
+    /// <summary>The required scopes joined by <see cref="ScopeSeparator"/>: <c>context.scopes</c> of a connection that chose no optional scope.</summary>
     public string JoinedScopes { get; }
+
+    /// <summary>What joins scopes as the provider reads them (a space for <c>plus</c>: the provider form-decodes the <c>+</c>).</summary>
+    public string ScopeSeparator { get; }
 
     /// <summary>Compiles a definition that passed validation (its templates parse).</summary>
     public static CompiledAuthVersion Compile(AuthVersionDefinition definition, string revision, TemplateCache? cache = null)

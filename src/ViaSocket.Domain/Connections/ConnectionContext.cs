@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ViaSocket.Domain.Credentials;
 
 namespace ViaSocket.Domain.Connections;
 
@@ -8,18 +9,26 @@ public static class ConnectionContext
     /// <param name="authData">Becomes <c>context.authData</c> itself (not a copy), so block results added to it later are visible.</param>
     /// <param name="inputData">The action's input, on proxied requests.</param>
     /// <param name="app">The workspace's OAuth client the connection uses; null for the version's own.</param>
-    public static JsonObject Create(CompiledAuthVersion version, JsonObject authData, string? redirectUri, string? codeVerifier, JsonNode? inputData = null, OAuthApp? app = null)
+    /// <param name="scopes">The scopes the connection asked for; null for the version's required scopes.</param>
+    public static JsonObject Create(CompiledAuthVersion version, JsonObject authData, string? redirectUri, string? codeVerifier, JsonNode? inputData = null, IReadOnlyList<string>? scopes = null, OAuthApp? app = null)
     {
         ArgumentNullException.ThrowIfNull(version);
         var authorization = version.Definition.Authorization;
+        var (clientId, clientSecret) = app is null ? (authorization?.ClientId, authorization?.ClientSecret) : (app.ClientId, app.ClientSecret);
         var context = new JsonObject
         {
             [ContextKeys.AuthData] = authData,
-            [ContextKeys.ClientId] = app is null ? authorization?.ClientId : app.ClientId,
-            [ContextKeys.ClientSecret] = app is null ? authorization?.ClientSecret : app.ClientSecret,
+            [ContextKeys.ClientId] = clientId,
+            [ContextKeys.ClientSecret] = clientSecret,
             [ContextKeys.RedirectUri] = redirectUri,
-            [ContextKeys.Scopes] = version.JoinedScopes,
+            [ContextKeys.Scopes] = scopes is null ? version.JoinedScopes : ScopeFormatter.Join(scopes, version.ScopeSeparator),
         };
+        if (clientId is not null && clientSecret is not null)
+        {
+            // Ready for JavaScript blocks, which would otherwise hand-roll the RFC 6749 encoding (and often skip it).
+            context[ContextKeys.ClientBasicAuth] = ClientBasicAuth.HeaderValue(clientId, clientSecret);
+        }
+
         if (codeVerifier is not null)
         {
             context[ContextKeys.CodeVerifier] = codeVerifier;

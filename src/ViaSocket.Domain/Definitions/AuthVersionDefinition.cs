@@ -149,16 +149,38 @@ public sealed record AuthorizationDefinition
     /// <summary>Write-only: accepted on input, never returned by any API, encrypted at rest.</summary>
     public string? ClientSecret { get; init; }
 
+    /// <summary>Scopes every connection asks for.</summary>
     public IReadOnlyList<string> Scopes { get; init; } = [];
 
-    /// <summary><c>space</c> (default) or <c>comma</c>.</summary>
+    /// <summary>Scopes a start-connection call may add to <see cref="Scopes"/>, one by one; others are refused.</summary>
+    public IReadOnlyList<string> OptionalScopes { get; init; } = [];
+
+    /// <summary><c>space</c> (default), <c>comma</c>, <c>plus</c> (a raw <c>+</c> in the URL) or <c>custom</c> (see <see cref="ScopeSeparators"/>).</summary>
     public string ScopeSeparator { get; init; } = ScopeSeparators.Space;
+
+    /// <summary>The literal joining scopes when <see cref="ScopeSeparator"/> is <c>custom</c>, e.g. <c>;</c>.</summary>
+    public string? CustomScopeSeparator { get; init; }
+
+    /// <summary>Standard authorize parameter → the name this provider reads it under, e.g. <c>client_id</c> → <c>app_id</c>.</summary>
+    public IReadOnlyDictionary<string, string> ParameterNames { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Standard authorize parameters this provider must not receive (<c>response_type</c>, <c>redirect_uri</c>).</summary>
+    public IReadOnlyList<string> OmitParameters { get; init; } = [];
+
+    /// <summary>
+    /// How the declarative token, refresh and revoke requests authenticate the client: <c>block</c> (default: the block
+    /// does it itself), <c>basic</c>, <c>body</c> or <c>both</c> (see <see cref="ClientAuthModes"/>).
+    /// </summary>
+    public string ClientAuthentication { get; init; } = ClientAuthModes.Block;
 
     /// <summary>Template map added to the authorize URL, e.g. <c>access_type=offline</c>.</summary>
     public IReadOnlyDictionary<string, string> ExtraParams { get; init; } = new Dictionary<string, string>();
 
     /// <summary><c>S256</c> (default), <c>plain</c> or <c>none</c>.</summary>
     public string Pkce { get; init; } = PkceModes.S256;
+
+    /// <summary>The provider insists on PKCE: publishing refuses a version whose access-token block never sends the verifier.</summary>
+    public bool PkceRequired { get; init; }
 
     /// <summary>The provider's issuer identifier; when set, a callback <c>iss</c> must equal it (RFC 9207).</summary>
     public string? Issuer { get; init; }
@@ -168,6 +190,30 @@ public static class ScopeSeparators
 {
     public const string Space = "space";
     public const string Comma = "comma";
+
+    /// <summary>A raw <c>+</c> between percent-encoded scopes (<c>read+write</c>), which the provider form-decodes to a space.</summary>
+    public const string Plus = "plus";
+
+    /// <summary>The literal in <see cref="AuthorizationDefinition.CustomScopeSeparator"/>, percent-encoded like the scopes.</summary>
+    public const string Custom = "custom";
+}
+
+public static class ClientAuthModes
+{
+    public const string Block = "block";
+
+    /// <summary>RFC 6749 section 2.3.1: <c>Authorization: Basic base64(urlencode(id):urlencode(secret))</c>.</summary>
+    public const string Basic = "basic";
+
+    /// <summary><c>client_id</c> and <c>client_secret</c> in the request body.</summary>
+    public const string Body = "body";
+
+    /// <summary>Basic, plus <c>client_id</c> (not the secret: one method per request, RFC 6749 section 2.3) in the body.</summary>
+    public const string Both = "both";
+
+    /// <summary>The mode one block's run applies: the token, refresh and revoke requests authenticate the client, Test Me never does.</summary>
+    public static string? ForBlock(AuthorizationDefinition? authorization, string blockKind) =>
+        blockKind == BlockKinds.TestMe ? null : authorization?.ClientAuthentication;
 }
 
 public static class PkceModes

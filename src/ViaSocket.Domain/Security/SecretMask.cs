@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -81,6 +82,8 @@ public sealed partial class SecretMask
             yield return PercentEncode(secret, unreserved, lowerHex: true);
         }
 
+        // What RFC 6749 Basic client authentication encodes the secret as before base64 (ClientBasicAuth).
+        yield return WebUtility.UrlEncode(secret);
         yield return JsonSerializer.Serialize(secret, StrictJson)[1..^1];
         yield return JsonSerializer.Serialize(secret, RelaxedJson)[1..^1];
         var utf8 = Encoding.UTF8.GetBytes(secret);
@@ -117,6 +120,9 @@ public sealed partial class SecretMask
         return encoded.ToString();
     }
 
+    // Base64 of a spelling, not only of the value: Basic credentials are form-encoded before they are base64-encoded.
+    private bool ShowsSecret(string decoded) => _spellings.Any(spelling => decoded.Contains(spelling, StringComparison.Ordinal));
+
     private bool DecodesToSecret(string run)
     {
         var standard = run.TrimEnd('=').Replace('-', '+').Replace('_', '/');
@@ -129,9 +135,8 @@ public sealed partial class SecretMask
             aligned = aligned.Length % 4 == 1 ? aligned[..^1] : aligned;
             var padded = aligned.PadRight(aligned.Length + ((4 - (aligned.Length % 4)) % 4), '=');
             var buffer = new byte[padded.Length / 4 * 3];
-            if (Convert.TryFromBase64String(padded, buffer, out var written)
-                && (Encoding.UTF8.GetString(buffer, 0, written).Contains(_secret, StringComparison.Ordinal)
-                    || Encoding.Latin1.GetString(buffer, 0, written).Contains(_secret, StringComparison.Ordinal)))
+            if (Convert.TryFromBase64String(padded, buffer, out var written) && (ShowsSecret(Encoding.UTF8.GetString(buffer, 0, written))
+                || ShowsSecret(Encoding.Latin1.GetString(buffer, 0, written))))
             {
                 return true;
             }

@@ -36,7 +36,7 @@ public static partial class DefinitionValidator
 
     private static readonly IReadOnlySet<string> ContextMembers = new HashSet<string>(StringComparer.Ordinal)
     {
-        ContextKeys.AuthData, ContextKeys.ClientId, ContextKeys.ClientSecret, ContextKeys.RedirectUri,
+        ContextKeys.AuthData, ContextKeys.ClientId, ContextKeys.ClientSecret, ContextKeys.ClientBasicAuth, ContextKeys.RedirectUri,
         ContextKeys.CodeVerifier, ContextKeys.Scopes, ContextKeys.InputData,
     };
 
@@ -69,6 +69,7 @@ public static partial class DefinitionValidator
 
         ValidateFields(definition.Fields ?? [], problems);
         ValidateAuthorization(definition.Authorization, problems);
+        AuthorizationRequestRules.Check(definition, problems);
         ValidateBlock(definition.AccessToken, "/" + BlockKinds.AccessToken, required: true, problems);
         ValidateBlock(definition.RefreshToken, "/" + BlockKinds.RefreshToken, required: false, problems);
         ValidateBlock(definition.RevokeToken, "/" + BlockKinds.RevokeToken, required: false, problems);
@@ -169,25 +170,6 @@ public static partial class DefinitionValidator
             CheckAbsoluteUrl(issuer, "/authorization/issuer", problems);
         }
 
-        var separator = authorization.ScopeSeparator switch
-        {
-            ScopeSeparators.Space => ' ',
-            ScopeSeparators.Comma => ',',
-            _ => (char?)null,
-        };
-        if (separator is null)
-        {
-            problems.Add(new("/authorization/scopeSeparator", ValidationCodes.UnknownSeparator,
-                $"Unknown scope separator '{authorization.ScopeSeparator}'; use space or comma."));
-        }
-
-        if (authorization.Pkce is not (PkceModes.S256 or PkceModes.Plain or PkceModes.None))
-        {
-            problems.Add(new("/authorization/pkce", ValidationCodes.UnknownPkce, $"Unknown PKCE mode '{authorization.Pkce}'; use S256, plain or none."));
-        }
-
-        ValidateScopes(authorization.Scopes ?? [], separator, problems);
-
         var extraParams = authorization.ExtraParams ?? new Dictionary<string, string>();
         CheckMapSize(extraParams, "/authorization/extraParams", problems);
         foreach (var (name, value) in extraParams)
@@ -199,34 +181,6 @@ public static partial class DefinitionValidator
             }
 
             CheckTemplate(value, pointer, problems, required: true);
-        }
-    }
-
-    private static void ValidateScopes(IReadOnlyList<string?> scopes, char? separator, List<ValidationProblem> problems)
-    {
-        if (scopes.Count > DefinitionLimits.MaxScopes)
-        {
-            problems.Add(new("/authorization/scopes", ValidationCodes.TooMany, $"At most {DefinitionLimits.MaxScopes} scopes are allowed."));
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < scopes.Count; i++)
-        {
-            var pointer = JsonPointer.Append("/authorization/scopes", i);
-            var scope = scopes[i];
-            if (string.IsNullOrWhiteSpace(scope))
-            {
-                problems.Add(new(pointer, ValidationCodes.EmptyScope, "A scope cannot be empty."));
-            }
-            else if (scope.Any(char.IsWhiteSpace) || (separator is { } s && scope.Contains(s, StringComparison.Ordinal)))
-            {
-                problems.Add(new(pointer, ValidationCodes.ScopeContainsSeparator,
-                    "Enter one scope per entry: a scope cannot contain spaces or the scope separator."));
-            }
-            else if (!seen.Add(scope))
-            {
-                problems.Add(new(pointer, ValidationCodes.DuplicateScope, $"The scope '{scope}' is listed twice."));
-            }
         }
     }
 

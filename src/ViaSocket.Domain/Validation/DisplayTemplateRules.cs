@@ -26,7 +26,7 @@ public static class DisplayTemplateRules
 
     private static readonly IReadOnlySet<string> SecretContextMembers = new HashSet<string>(StringComparer.Ordinal)
     {
-        ContextKeys.ClientSecret, ContextKeys.CodeVerifier,
+        ContextKeys.ClientSecret, ContextKeys.ClientBasicAuth, ContextKeys.CodeVerifier,
     };
 
     /// <summary>Members every object inherits: <c>context.authData.valueOf()</c> is the whole authData.</summary>

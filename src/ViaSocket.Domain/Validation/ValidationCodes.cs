@@ -39,6 +39,15 @@ public static class ValidationCodes
     public const string ReservedParameter = "definition.reserved_parameter";
     public const string ClientSecretExposed = "definition.client_secret_exposed";
     public const string ClientSecretTooShort = "definition.client_secret_too_short";
+    public const string InvalidScopeSeparator = "definition.invalid_scope_separator";
+    public const string UnknownAuthorizeParameter = "definition.unknown_authorize_parameter";
+    public const string InvalidParameterName = "definition.invalid_parameter_name";
+    public const string ParameterNameCollision = "definition.parameter_name_collision";
+    public const string ParameterNotOmittable = "definition.parameter_not_omittable";
+    public const string PkceConflict = "definition.pkce_conflict";
+    public const string PkceVerifierNotSent = "definition.pkce_verifier_not_sent";
+    public const string UnknownClientAuthentication = "definition.unknown_client_authentication";
+    public const string ClientAuthConflict = "definition.client_auth_conflict";
 
     // Templates
     public const string TemplateSyntax = "definition.template_syntax";

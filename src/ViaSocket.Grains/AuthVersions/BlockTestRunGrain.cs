@@ -55,7 +55,11 @@ internal sealed class BlockTestRunGrain(AuthVersionCatalog catalog, IBlockRunner
             return Failed(InvalidSample, $"inputData must be JSON nested at most {BoundedJson.DefaultMaxDepth} levels.");
         }
         var context = ConnectionContext.Create(version, authData, request.RedirectUri, request.CodeVerifier, inputData);
-        var run = await blocks.RunAsync(new BlockRunRequest($"test:{version.Revision}:{request.BlockKind}", block, context, BlockUrls.For(version, context, evaluator), new BlockRunOptions { CaptureDiagnostics = true }));
+        var run = await blocks.RunAsync(new BlockRunRequest($"test:{version.Revision}:{request.BlockKind}", block, context, BlockUrls.For(version, context, evaluator), new BlockRunOptions { CaptureDiagnostics = true })
+        {
+            // A test run sends what a connection would, so an author sees the provider accept the client's authentication.
+            ClientAuthentication = ClientAuthModes.ForBlock(version.Definition.Authorization, request.BlockKind),
+        });
 
         // The runner has masked the client secret in everything the run returns.
         var console = run.Console.Select(line => new BlockTestConsoleLine(line.Level, line.Message)).ToList();

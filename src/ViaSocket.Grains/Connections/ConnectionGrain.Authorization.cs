@@ -44,14 +44,20 @@ internal sealed partial class ConnectionGrain
             return StartFailure(clientError.Code, clientError.Message);
         }
 
+        var (scopes, scopeError) = RequestedScopes.Resolve(version.Definition.Authorization!, command.OptionalScopes);
+        if (scopeError is not null)
+        {
+            return StartFailure(ConnectionErrorCodes.UnknownScope, scopeError);
+        }
+
         var oauthState = OAuthSecrets.CreateState();
         var pkce = version.Definition.Authorization!.Pkce;
         var verifier = pkce == PkceModes.None ? null : OAuthSecrets.CreateCodeVerifier();
         Uri authorizeUrl;
         try
         {
-            var context = ConnectionContext.Create(version, fields, command.RedirectUri, codeVerifier: null, app: app);
-            authorizeUrl = AuthorizeUrlBuilder.Build(version, new AuthorizeRequest(context, command.RedirectUri, oauthState, OAuthSecrets.CodeChallenge(verifier, pkce)), evaluator);
+            var context = ConnectionContext.Create(version, fields, command.RedirectUri, codeVerifier: null, scopes: scopes, app: app);
+            authorizeUrl = AuthorizeUrlBuilder.Build(version, new AuthorizeRequest(context, command.RedirectUri, oauthState, OAuthSecrets.CodeChallenge(verifier, pkce), scopes), evaluator);
         }
         catch (TemplateRenderException exception)
         {
@@ -69,6 +75,7 @@ internal sealed partial class ConnectionGrain
             ReturnUrl = command.ReturnUrl,
             ExpiresAt = now + AuthorizationLifetime,
             OAuthClientId = oauthClientId,
+            Scopes = [.. scopes],
         };
         await GrainFactory.GetGrain<IPendingAuthorizationGrain>(OAuthSecrets.StateKey(oauthState)).CreateAsync(new PendingAuthorization(
             WorkspaceId, ConnectionId, attempt.AttemptId, verifier, command.ReturnUrl, attempt.ExpiresAt));
@@ -132,7 +139,7 @@ internal sealed partial class ConnectionGrain
             return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.InvalidCallback, callbackProblem!));
         }
 
-        var context = ConnectionContext.Create(version, authData, attempt.RedirectUri, callback.CodeVerifier, app: app);
+        var context = ConnectionContext.Create(version, authData, attempt.RedirectUri, callback.CodeVerifier, scopes: attempt.Scopes, app: app);
         var requestedAt = time.GetUtcNow();
         var accessToken = await RunBlockAsync(version, BlockKinds.AccessToken, context);
         if (accessToken.Failure is { } accessFailure)
@@ -163,13 +170,15 @@ internal sealed partial class ConnectionGrain
         }
 
         var expiry = TokenLifetime.Compute(version, accessToken.Result, requestedAt);
+        IReadOnlyList<string> requested = attempt.Scopes ?? version.Definition.Authorization!.Scopes;
+        var granted = RequestedScopes.Granted(version.Definition.Authorization!, accessToken.Result, requested)!;
         if (identifier is not null && state.RecordExists)
         {
             var holder = await directory.ClaimIdentifierAsync(DirectoryEntry() with { IdentifierHash = HashIdentifier(identifier) });
             if (holder != ConnectionId)
             {
                 // The same owner already connected this provider account: that connection takes the new grant.
-                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt, attempt.OAuthClientId);
+                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt, attempt.OAuthClientId, requested, granted);
                 var outcome = await GrainFactory.GetGrain<IConnectionGrain>(GrainKeys.Connection(WorkspaceId, holder)).AdoptAuthorizationAsync(adopted);
                 if (S.Status == ConnectionStatus.Pending)
                 {
@@ -180,7 +189,7 @@ internal sealed partial class ConnectionGrain
             }
         }
 
-        await ActivateAsync(attempt.PluginId, attempt.VersionId, attempt.OAuthClientId, authData, attempt.RedirectUri, label, identifier, expiry);
+        await ActivateAsync(attempt.PluginId, attempt.VersionId, attempt.OAuthClientId, authData, attempt.RedirectUri, label, identifier, expiry, requested, granted);
         return Outcome(null);
     }
 
@@ -189,11 +198,13 @@ internal sealed partial class ConnectionGrain
         ArgumentNullException.ThrowIfNull(authorization);
         var authData = (JsonObject)JsonNode.Parse(authorization.AuthDataJson)!;
         await ActivateAsync(authorization.PluginId, authorization.VersionId, authorization.OAuthClientId, authData, authorization.RedirectUri, authorization.Label, authorization.UniqueIdentifier,
-            new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt));
+            new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt), authorization.RequestedScopes, authorization.GrantedScopes);
         return Outcome(null);
     }
 
-    private async Task ActivateAsync(string pluginId, string versionId, string? oauthClientId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry)
+    private async Task ActivateAsync(
+        string pluginId, string versionId, string? oauthClientId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry,
+        IReadOnlyList<string>? requestedScopes, IReadOnlyList<string>? grantedScopes)
     {
         var wasUsable = S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded;
         var now = time.GetUtcNow();
@@ -205,6 +216,7 @@ internal sealed partial class ConnectionGrain
         (S.PluginId, S.VersionId, S.RedirectUri, S.OAuthClientId) = (pluginId, versionId, redirectUri, oauthClientId);
         S.AuthData = JsonSerializer.SerializeToUtf8Bytes(authData);
         (S.Label, S.UniqueIdentifier) = (label, identifier);
+        (S.RequestedScopes, S.GrantedScopes) = (requestedScopes is null ? null : [.. requestedScopes], grantedScopes is null ? null : [.. grantedScopes]);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, null);
         (S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (null, 0, null);
         S.Status = ConnectionStatus.Active;
@@ -245,7 +257,7 @@ internal sealed partial class ConnectionGrain
             else if (version.Definition.RevokeToken is not null)
             {
                 var authData = AuthData();
-                var revoke = await RunBlockAsync(version, BlockKinds.RevokeToken, ConnectionContext.Create(version, authData, S.RedirectUri, null, app: app));
+                var revoke = await RunBlockAsync(version, BlockKinds.RevokeToken, ConnectionContext.Create(version, authData, S.RedirectUri, null, scopes: S.RequestedScopes, app: app));
                 if (revoke.Failure is { } failure)
                 {
                     // The provider could not be told; the local wipe still happens, and the failure is reported.

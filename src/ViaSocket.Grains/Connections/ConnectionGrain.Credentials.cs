@@ -122,7 +122,7 @@ internal sealed partial class ConnectionGrain
 
         try
         {
-            var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null, app: app);
+            var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null, scopes: S.RequestedScopes, app: app);
             var rendered = version.Credentials.Build(context, evaluator);
 
             // An empty body is the one shared literal rather than a string of its own in every active connection.

@@ -200,7 +200,7 @@ internal sealed partial class ConnectionGrain
         var requestedAt = time.GetUtcNow();
         var unsaved = unsavedRefresh = new UnsavedRefresh();
         metrics.RefreshSent();
-        var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null, app: app));
+        var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null, scopes: S.RequestedScopes, app: app));
 
         // Every outcome below is persisted, which releases the claim.
         ClaimFence.Release();
@@ -215,6 +215,7 @@ internal sealed partial class ConnectionGrain
 
         unsaved.NewTokensArrivedAt = time.GetTimestamp();
         var merged = AuthDataMerger.ApplyRefreshResult(authData, result.Result);
+        S.GrantedScopes = RequestedScopes.Granted(version.Definition.Authorization!, result.Result, null) is { } granted ? [.. granted] : S.GrantedScopes;
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], requestedAt);
         var recovered = S.Status == ConnectionStatus.Degraded;
         var previousExpiry = S.ExpiresAt;

@@ -97,7 +97,7 @@ internal sealed partial class ConnectionGrain(
         }
 
         var authData = AuthData();
-        var context = ConnectionContext.Create(version, authData, S.RedirectUri, null, app: app);
+        var context = ConnectionContext.Create(version, authData, S.RedirectUri, null, scopes: S.RequestedScopes, app: app);
         var testMe = await RunBlockAsync(version, BlockKinds.TestMe, context);
         if (testMe.Failure is { } failure)
         {
@@ -204,6 +204,7 @@ internal sealed partial class ConnectionGrain(
         var result = await blocks.RunAsync(new BlockRunRequest($"{version.Revision}:{blockKind}", block, context, BlockUrls.For(version, context, evaluator))
         {
             ExpectsToken = blockKind is BlockKinds.AccessToken or BlockKinds.RefreshToken,
+            ClientAuthentication = ClientAuthModes.ForBlock(version.Definition.Authorization, blockKind),
         });
         activity.SetOutcome(result.Failure?.Code, result.Failure?.HttpStatus);
         metrics.BlockRan(blockKind, result);
@@ -242,7 +243,8 @@ internal sealed partial class ConnectionGrain(
     private ConnectionView View() => new(
         WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, S.Status, S.Label, S.UniqueIdentifier,
         S.CreatedAt, S.UpdatedAt, S.ExpiresAt, NextRefreshAt(), S.LastRefreshedAt, S.LastError, [.. S.History],
-        S.RefreshFailureDay == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) ? S.RefreshFailuresOnDay : 0, S.OAuthClientId);
+        S.RefreshFailureDay == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) ? S.RefreshFailuresOnDay : 0, S.OAuthClientId,
+        S.GrantedScopes is null ? null : [.. S.GrantedScopes]);
 
     /// <summary>The refresh timing of the stored state, as the refresh policy judges it.</summary>
     private RefreshSchedule Schedule => new(

@@ -62,6 +62,14 @@ internal sealed class ConnectionState
     /// <summary>The workspace OAuth client the current authData was issued to; null (also in states stored before it existed) for the version's own.</summary>
     [Id(25)] public string? OAuthClientId { get; set; }
 
+    // Ids 40 and up: room below for members other branches add at the same time.
+
+    /// <summary>The scopes the current authorization asked for (required plus chosen optional); null in states stored before optional scopes, meaning the version's scopes.</summary>
+    [Id(40)] public List<string>? RequestedScopes { get; set; }
+
+    /// <summary>The scopes the provider granted: its token response's <c>scope</c>, or the requested ones when it sent none. Null in older states.</summary>
+    [Id(41)] public List<string>? GrantedScopes { get; set; }
+
     /// <summary>
     /// Prepares a state just read from storage: a row written in an older layout is brought to the current one (the
     /// next write stores it that way), and values that many connections repeat become shared instances.
@@ -100,4 +108,7 @@ internal sealed class AuthorizationAttempt
 
     /// <summary>The workspace OAuth client this attempt authorizes with; null for the version's own.</summary>
     [Id(7)] public string? OAuthClientId { get; set; }
+
+    /// <summary>The scopes this attempt asked for; null in attempts stored before optional scopes (the version's scopes).</summary>
+    [Id(20)] public List<string>? Scopes { get; set; }
 }

@@ -70,7 +70,9 @@ internal static class ConnectionsApi
         var fields = http.Request.Query
             .Where(q => q.Key.StartsWith(fieldPrefix, StringComparison.Ordinal))
             .ToDictionary(q => q.Key[fieldPrefix.Length..], q => q.Value.ToString(), StringComparer.Ordinal);
-        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId, oauthClientId), http, grains, returnUrls, options.Value);
+        // Repeated optionalScope parameters: the GET form of the body's optionalScopes.
+        var optionalScopes = http.Request.Query["optionalScope"] is { Count: > 0 } chosen ? chosen.OfType<string>().ToList() : null;
+        var started = await StartAsync(new StartConnectionRequest(pluginId, versionId, ownerId, fields, returnUrl, connectionId, oauthClientId, optionalScopes), http, grains, returnUrls, options.Value);
         return started.Succeeded ? TypedResults.Redirect(started.AuthorizeUrl!) : ErrorResults.For(started.Error!);
     }
 
@@ -168,7 +170,7 @@ internal static class ConnectionsApi
 
         return await grain.StartAuthorizationAsync(new StartAuthorization(
             workspaceId, request.PluginId, request.VersionId, request.OwnerId, request.Fields ?? new Dictionary<string, string>(),
-            options.RedirectUri.AbsoluteUri, returnUrl?.AbsoluteUri, request.OAuthClientId));
+            options.RedirectUri.AbsoluteUri, returnUrl?.AbsoluteUri, request.OAuthClientId, request.OptionalScopes));
     }
 
     private static IConnectionGrain Grain(IGrainFactory grains, HttpContext http, string connectionId) =>
@@ -183,6 +185,7 @@ internal static class ConnectionsApi
 /// A workspace OAuth client (<c>/v1/oauth-clients</c>) registered for this plugin, used instead of the version's own;
 /// <c>default</c> for the version's own; omitted keeps the client of the connection being reconnected (a new one: the version's own).
 /// </param>
+/// <param name="OptionalScopes">Optional scopes of the version to ask for besides its required ones.</param>
 public sealed record StartConnectionRequest(
     string PluginId,
     string VersionId,
@@ -190,10 +193,12 @@ public sealed record StartConnectionRequest(
     IReadOnlyDictionary<string, string>? Fields,
     string? ReturnUrl,
     string? ConnectionId = null,
-    [property: JsonPropertyName("oauthClientId")] string? OAuthClientId = null)
+    [property: JsonPropertyName("oauthClientId")] string? OAuthClientId = null,
+    IReadOnlyList<string>? OptionalScopes = null)
 {
     public const int MaxFields = 100;
     public const int MaxReturnUrlLength = 2048;
+    public const int MaxScopeLength = 200;
 
     public string? Validate()
     {
@@ -223,6 +228,11 @@ public sealed record StartConnectionRequest(
             return $"At most {MaxFields} fields may be given.";
         }
 
+        if (OptionalScopes is { } scopes && (scopes.Count > RequestedScopes.MaxChosen || scopes.Any(s => s is null || s.Length is 0 or > MaxScopeLength || !Identifiers.IsPlainText(s))))
+        {
+            return $"optionalScopes holds at most {RequestedScopes.MaxChosen} scopes of 1-{MaxScopeLength} characters without control or format characters.";
+        }
+
         // Bounded here so an oversized value is refused before any grain call, and never echoed back in full.
         return Fields is not null && Fields.Any(f => f.Key.Length is 0 or > Identifiers.MaxLength || !Identifiers.IsPlainText(f.Key) || f.Value?.Length > FieldValues.MaxValueLength)
             ? $"Field keys must be 1-{Identifiers.MaxLength} characters without control or format characters, and values at most {FieldValues.MaxValueLength}."
@@ -248,12 +258,13 @@ public sealed record ConnectionResponse(
     ConnectionErrorResponse? LastError,
     IReadOnlyList<ConnectionEventResponse> History,
     int RefreshFailuresToday,
+    IReadOnlyList<string>? GrantedScopes,
     [property: JsonPropertyName("oauthClientId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OAuthClientId = null)
 {
     public static ConnectionResponse From(ConnectionView view) => new(
         view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,
         view.ExpiresAt, view.NextRefreshAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
-        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday, view.OAuthClientId);
+        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday, view.GrantedScopes, view.OAuthClientId);
 }
 
 public sealed record ConnectionErrorResponse(string Code, string Message, int? ProviderStatus)
@@ -338,7 +349,7 @@ internal static class ErrorResults
         {
             ConnectionErrorCodes.NotFound => StatusCodes.Status404NotFound,
             ConnectionErrorCodes.VersionNotPublished => StatusCodes.Status409Conflict,
-            ConnectionErrorCodes.InvalidFields or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed or ReturnUrlPolicy.NotAllowedCode => StatusCodes.Status422UnprocessableEntity,
+            ConnectionErrorCodes.InvalidFields or ConnectionErrorCodes.UnknownScope or ApiErrorCodes.InvalidRequest or ConnectionErrorCodes.TemplateFailed or ReturnUrlPolicy.NotAllowedCode => StatusCodes.Status422UnprocessableEntity,
             ConnectionErrorCodes.OAuthClientNotFound or ConnectionErrorCodes.OAuthClientNotForVersion => StatusCodes.Status422UnprocessableEntity,
             ConnectionErrorCodes.OAuthClientDeleted => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,

@@ -19,24 +19,3 @@ public sealed class ConnectionLabelMaskerTests
         Assert.Equal(expected, ConnectionLabelMasker.Mask(label));
     }
 }
-
-public sealed class ScopeFormatterTests
-{
-    [Fact]
-    public void Scopes_are_joined_with_a_space()
-    {
-        Assert.Equal("read write", ScopeFormatter.Join(["read", "write"], "space"));
-    }
-
-    [Fact]
-    public void Scopes_are_joined_with_a_comma_skipping_blanks_and_repeats()
-    {
-        Assert.Equal("read,write", ScopeFormatter.Join([" read ", "", "write", "read"], "comma"));
-    }
-
-    [Fact]
-    public void An_unknown_separator_is_refused()
-    {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ScopeFormatter.Join(["a"], "plus"));
-    }
-}

@@ -28,6 +28,7 @@ public sealed class SecretMaskTests
             { "base64url", Convert.ToBase64String(utf8).TrimEnd('=').Replace('+', '-').Replace('/', '_') },
             { "Basic header", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("client-id:" + Secret)) },
             { "Basic header, secret first", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Secret + ":x")) },
+            { "RFC 6749 Basic header (form-encoded, then base64)", ViaSocket.Domain.Credentials.ClientBasicAuth.HeaderValue("client id", Secret) },
             { "base64 glued to a word", "Bearer" + Convert.ToBase64String(Encoding.UTF8.GetBytes("id:" + Secret)) },
         };
     }

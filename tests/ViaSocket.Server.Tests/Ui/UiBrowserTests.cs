@@ -104,6 +104,42 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
         await ScreenshotAsync(page, "11-builder-published-every-member");
     }
 
+    [Fact]
+    public async Task The_connect_page_offers_the_optional_scopes_and_the_list_shows_what_was_granted()
+    {
+        var definition = ProviderDefinitions.JavaScript(fixture.Provider);
+        definition["authorization"]!["optionalScopes"] = new JsonArray("admin", "billing");
+        await fixture.Flow.PublishAsync("crm-ui-scopes", VersionId, definition);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(ChromiumOptions());
+        await using var context = await browser.NewContextAsync(new() { BaseURL = fixture.Host.BaseAddress.ToString().TrimEnd('/') });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await SignInAsync(page);
+
+        await page.GotoAsync($"/ui/connect?pluginId=crm-ui-scopes&versionId={VersionId}&ownerId=user-ui-scopes");
+        await page.Locator("#start").WaitForAsync();
+        await Assertions.Expect(page.Locator("#requiredScopes")).ToHaveTextAsync("Always asked for: read, write");
+        await page.CheckAsync("input[data-optional-scope=admin]");
+        await ScreenshotAsync(page, "12-connect-optional-scopes");
+        await page.ClickAsync("#start");
+
+        // The provider's consent page names what it was asked for.
+        await page.WaitForURLAsync("**/authorize?**");
+        await Assertions.Expect(page.Locator("p").First).ToContainTextAsync("read, write, admin");
+        await page.FillAsync("input[name=username]", "alice");
+        await page.FillAsync("input[name=password]", "password");
+        await page.ClickAsync("button:has-text('Allow')");
+        await page.WaitForURLAsync("**/oauth/callback?**");
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-outcome", "success");
+
+        await page.GotoAsync("/ui/connections");
+        var row = page.Locator("#connections tbody tr", new() { HasText = $"crm-ui-scopes / {VersionId}" });
+        await row.Locator("button:has-text('Scopes')").ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToHaveTextAsync("Granted scopes of alice@example.com: read, write, admin");
+        await ScreenshotAsync(page, "13-connections-granted-scopes");
+    }
+
     private async Task SignInAsync(IPage page)
     {
         await page.GotoAsync("/ui/connections");
@@ -331,7 +367,13 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
             new JsonObject { ["key"] = "region", ["type"] = "secret" },
             new JsonObject { ["key"] = "plan", ["label"] = "Plan", ["type"] = "select", ["options"] = new JsonArray("free", "pro"), ["default"] = "pro" });
         var authorization = definition["authorization"]!.AsObject();
-        authorization["scopeSeparator"] = "comma";
+        authorization["scopeSeparator"] = "custom";
+        authorization["customScopeSeparator"] = "; ";
+        authorization["optionalScopes"] = new JsonArray("admin", "billing");
+        authorization["parameterNames"] = new JsonObject { ["client_id"] = "app_id" };
+        authorization["omitParameters"] = new JsonArray("response_type");
+        authorization["pkceRequired"] = true;
+        authorization["clientAuthentication"] = "both";
         authorization["pkce"] = "plain";
         authorization["extraParams"] = new JsonObject { ["access_type"] = "offline", ["login_hint"] = "${context.authData.tenant}" };
         definition["refreshToken"] = new JsonObject

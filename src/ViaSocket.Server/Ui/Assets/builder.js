@@ -18,6 +18,9 @@
   let scopes;
   let refreshStatuses;
   let extraParams;
+  let optionalScopes;
+  let parameterNames;
+  const omittable = ['response_type', 'redirect_uri'];
   const append = {};
   const fieldOptions = new Map();
   const $ = id => document.getElementById(id);
@@ -181,8 +184,14 @@
     $('clientSecret').value = '';
     $('secretState').textContent = version && version.clientSecretSet ? '(set)' : '(not set)';
     scopes.set(authorization.scopes);
+    optionalScopes.set(authorization.optionalScopes);
     $('scopeSeparator').value = authorization.scopeSeparator || 'space';
+    $('customScopeSeparator').value = authorization.customScopeSeparator || '';
     $('pkce').value = authorization.pkce || 'S256';
+    $('pkceRequired').checked = Boolean(authorization.pkceRequired);
+    $('clientAuthentication').value = authorization.clientAuthentication || 'block';
+    parameterNames.set(authorization.parameterNames);
+    for (const name of omittable) $('omit-' + name).checked = (authorization.omitParameters || []).includes(name);
     extraParams.set(authorization.extraParams);
     $('issuer').value = authorization.issuer || '';
     for (const [kind] of blockKinds) {
@@ -213,9 +222,16 @@
       url: nonEmpty($('authUrl').value),
       clientId: nonEmpty($('clientId').value),
       scopes: scopes.get(),
+      optionalScopes: optionalScopes.get(),
       scopeSeparator: $('scopeSeparator').value,
+      // Kept as typed: a custom separator may be a space-padded literal such as "; ".
+      customScopeSeparator: $('customScopeSeparator').value === '' ? undefined : $('customScopeSeparator').value,
+      parameterNames: parameterNames.get(),
+      omitParameters: omittable.filter(name => $('omit-' + name).checked),
       extraParams: extraParams.get(),
       pkce: $('pkce').value,
+      pkceRequired: $('pkceRequired').checked,
+      clientAuthentication: $('clientAuthentication').value,
       issuer: nonEmpty($('issuer').value),
     };
     if ($('clientSecret').value !== '') authorization.clientSecret = $('clientSecret').value;
@@ -299,6 +315,7 @@
     }
     for (const button of document.querySelectorAll('#definition button:not(.run)')) button.disabled = readOnly;
     scopes.setDisabled(readOnly);
+    optionalScopes.setDisabled(readOnly);
     for (const options of fieldOptions.values()) options.setDisabled(readOnly);
     syncRefreshDefault();
   }
@@ -400,6 +417,9 @@
     $('versionId').value = query('versionId') || '';
     scopes = editors.chipList($('scopes'), { placeholder: 'type a scope, Enter to add', label: 'Scopes', onMessage: say });
     scopes.input.id = 'scopeInput';
+    optionalScopes = editors.chipList($('optionalScopes'), { placeholder: 'type a scope, Enter to add', label: 'Optional scopes', onMessage: say });
+    optionalScopes.input.id = 'optionalScopeInput';
+    parameterNames = editors.keyValueTable($('parameterNames'), { basePointer: '/authorization/parameterNames', namePlaceholder: 'client_id', addLabel: 'Rename parameter' });
     refreshStatuses = editors.chipList($('refreshOnStatus'), { placeholder: 'status, Enter to add', label: 'Refresh on status', parse: parseStatus, onMessage: say });
     refreshStatuses.input.id = 'refreshOnStatusInput';
     $('refreshOnStatusDefault').addEventListener('change', syncRefreshDefault);

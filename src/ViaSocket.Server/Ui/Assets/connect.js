@@ -32,6 +32,7 @@
     const container = document.getElementById('fields');
     container.replaceChildren();
     for (const field of response.body.definition.fields || []) container.append(...fieldInputs(field));
+    showScopes(response.body.definition.authorization || {});
     for (const input of document.querySelectorAll('#target input')) input.readOnly = true;
     document.getElementById('load').classList.add('hidden');
     document.getElementById('connect').classList.remove('hidden');
@@ -67,14 +68,25 @@
     return [label, input, field.help ? el('p', { class: 'hint', text: field.help }) : null].filter(Boolean);
   }
 
+  /** The version's optional scopes as checkboxes; its required scopes are always asked for. */
+  function showScopes(authorization) {
+    const optional = authorization.optionalScopes || [];
+    const required = authorization.scopes || [];
+    document.getElementById('requiredScopes').textContent = required.length ? 'Always asked for: ' + required.join(', ') : '';
+    document.getElementById('optionalScopes').replaceChildren(...optional.map(scope =>
+      el('label', {}, el('input', { type: 'checkbox', value: scope, 'data-optional-scope': scope }), ' ' + scope)));
+    document.getElementById('scopeChoice').classList.toggle('hidden', optional.length === 0);
+  }
+
   async function start(event) {
     event.preventDefault();
     const fields = {};
     for (const input of document.querySelectorAll('[data-field]')) {
       if (input.value !== '') fields[input.dataset.field] = input.value;
     }
+    const optionalScopes = [...document.querySelectorAll('[data-optional-scope]:checked')].map(input => input.dataset.optionalScope);
     document.getElementById('start').disabled = true;
-    const response = await api('POST', '/v1/connections', { ...target(), fields });
+    const response = await api('POST', '/v1/connections', { ...target(), fields, optionalScopes });
     if (!response.ok) {
       document.getElementById('start').disabled = false;
       const detail = (response.body && response.body.errors || []).map(e => `${e.pointer}: ${e.detail}`).join('; ');

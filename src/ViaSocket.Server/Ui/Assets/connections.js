@@ -24,6 +24,7 @@
   function row(item) {
     const revoked = item.status === 'revoked';
     const actions = el('td', { class: 'actions' },
+      el('button', { type: 'button', class: 'secondary', text: 'Scopes', onclick: () => showScopes(item).catch(error => showMessage(message, error.message, true)) }),
       el('button', { type: 'button', class: 'secondary', text: 'Test', disabled: revoked, onclick: () => act(item, 'test') }),
       el('button', { type: 'button', class: 'secondary', text: 'Refresh', disabled: revoked, onclick: () => act(item, 'refresh') }),
       el('button', { type: 'button', class: 'danger', text: 'Disconnect', disabled: revoked, onclick: () => act(item, 'disconnect') }));
@@ -36,6 +37,18 @@
       el('td', { class: 'since', 'data-at': item.lastRefreshedAt || '', title: item.lastRefreshedAt || '' }),
       el('td', { class: 'last-error', text: item.lastErrorCode || '—' }),
       actions);
+  }
+
+  /** What the provider granted the connection, from its view (the list rows do not carry it). */
+  async function showScopes(item) {
+    const response = await api('GET', `/v1/connections/${encodeURIComponent(item.connectionId)}`);
+    if (!response.ok) {
+      showMessage(message, 'Could not read the connection: ' + problemText(response), true);
+      return;
+    }
+    const granted = response.body.grantedScopes;
+    const name = item.label || item.connectionId;
+    showMessage(message, granted ? `Granted scopes of ${name}: ${granted.length ? granted.join(', ') : '(none)'}` : `${name} has no granted scopes yet.`, false);
   }
 
   async function act(item, action) {
