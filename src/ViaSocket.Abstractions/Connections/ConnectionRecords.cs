@@ -64,7 +64,9 @@ public sealed record AuthorizationOutcome(string ConnectionId, ConnectionStatus 
 /// <summary>A completed authorization handed from one connection to the existing one with the same identifier.</summary>
 /// <param name="AuthDataJson">Sensitive: the complete authData.</param>
 [GenerateSerializer, Immutable]
-public sealed record AdoptedAuthorization(string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt);
+public sealed record AdoptedAuthorization(
+    string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt,
+    DateTimeOffset? RefreshTokenExpiresAt = null, DateTimeOffset? ReconnectSoonAt = null);
 
 /// <summary>State stored for one authorization attempt until its callback arrives.</summary>
 /// <param name="CodeVerifier">Sensitive: the PKCE verifier (null when the version uses no PKCE).</param>
@@ -127,7 +129,8 @@ public sealed record ConnectionView(
     DateTimeOffset? LastRefreshedAt,
     ConnectionError? LastError,
     IReadOnlyList<ConnectionEvent> History,
-    int RefreshFailuresToday = 0);
+    int RefreshFailuresToday = 0,
+    DateTimeOffset? RefreshTokenExpiresAt = null);
 
 /// <summary>An error with a stable code. Messages never contain secrets.</summary>
 /// <param name="ProviderStatus">The provider's HTTP status, when the error came from one.</param>
@@ -149,6 +152,12 @@ public static class ConnectionErrorCodes
     public const string RefreshFailed = "connection.refresh_failed";
     public const string RefreshUnavailable = "connection.refresh_unavailable";
     public const string ReauthRequired = "connection.reauth_required";
+
+    /// <summary>Why a connection needs reauthorization: its refresh token reached the end of its lifetime.</summary>
+    public const string RefreshTokenExpired = "connection.refresh_token_expired";
+
+    /// <summary>Why a connection needs reauthorization: a refresh was sent, its answer lost, and the provider's reuse grace did not save it.</summary>
+    public const string RefreshInterrupted = "connection.refresh_interrupted";
     public const string Revoked = "connection.revoked";
     public const string WorkspaceMismatch = "connection.workspace_mismatch";
     public const string OwnerMismatch = "connection.owner_mismatch";

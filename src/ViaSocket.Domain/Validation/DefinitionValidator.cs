@@ -79,6 +79,7 @@ public static partial class DefinitionValidator
         AllowedUrlRules.Validate(definition.AllowedUrls ?? [], definition.Append, problems, (source, pointer) => CheckTemplate(source, pointer, problems));
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);
+        RefreshTokenPolicyRules.Check(definition.RefreshTokenPolicy, problems);
         ValidateRefreshOnStatus(definition.RefreshOnStatus, problems);
         problems.AddRange(ClientSecretExposure.Find(definition, definition.Authorization?.ClientSecret ?? storedClientSecret));
         return problems;

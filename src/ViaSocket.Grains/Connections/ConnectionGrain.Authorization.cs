@@ -145,13 +145,15 @@ internal sealed partial class ConnectionGrain
         }
 
         var expiry = TokenLifetime.Compute(version, accessToken.Result, requestedAt);
+        var refreshTokenLifetime = RefreshTokenLifetime.Compute(version.Definition.RefreshTokenPolicy, accessToken.Result, RefreshTokenLifetime.Unknown, requestedAt);
         if (identifier is not null && state.RecordExists)
         {
             var holder = await directory.ClaimIdentifierAsync(DirectoryEntry() with { IdentifierHash = HashIdentifier(identifier) });
             if (holder != ConnectionId)
             {
                 // The same owner already connected this provider account: that connection takes the new grant.
-                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt);
+                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt,
+                    refreshTokenLifetime.ExpiresAt, refreshTokenLifetime.ReconnectSoonAt);
                 var outcome = await GrainFactory.GetGrain<IConnectionGrain>(GrainKeys.Connection(WorkspaceId, holder)).AdoptAuthorizationAsync(adopted);
                 if (S.Status == ConnectionStatus.Pending)
                 {
@@ -162,7 +164,7 @@ internal sealed partial class ConnectionGrain
             }
         }
 
-        await ActivateAsync(attempt.PluginId, attempt.VersionId, authData, attempt.RedirectUri, label, identifier, expiry);
+        await ActivateAsync(attempt.PluginId, attempt.VersionId, authData, attempt.RedirectUri, label, identifier, expiry, refreshTokenLifetime);
         return Outcome(null);
     }
 
@@ -171,11 +173,11 @@ internal sealed partial class ConnectionGrain
         ArgumentNullException.ThrowIfNull(authorization);
         var authData = (JsonObject)JsonNode.Parse(authorization.AuthDataJson)!;
         await ActivateAsync(authorization.PluginId, authorization.VersionId, authData, authorization.RedirectUri, authorization.Label, authorization.UniqueIdentifier,
-            new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt));
+            new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt), new RefreshTokenLifetime(authorization.RefreshTokenExpiresAt, authorization.ReconnectSoonAt));
         return Outcome(null);
     }
 
-    private async Task ActivateAsync(string pluginId, string versionId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry)
+    private async Task ActivateAsync(string pluginId, string versionId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry, RefreshTokenLifetime refreshTokenLifetime)
     {
         var wasUsable = S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded;
         var now = time.GetUtcNow();
@@ -189,6 +191,7 @@ internal sealed partial class ConnectionGrain
         (S.Label, S.UniqueIdentifier) = (label, identifier);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, null);
         (S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (null, 0, null);
+        (S.RefreshTokenExpiresAt, S.ReconnectSoonAt, S.RefreshInterruptedAt) = (refreshTokenLifetime.ExpiresAt, refreshTokenLifetime.ReconnectSoonAt, null);
         S.Status = ConnectionStatus.Active;
         S.Generation++;
         S.UpdatedAt = now;
@@ -233,6 +236,7 @@ internal sealed partial class ConnectionGrain
         S.AuthData = null;
         S.Attempt = null;
         (S.ExpiresAt, S.RefreshAt, S.NextRefreshAttemptAt) = (null, null, null);
+        (S.RefreshTokenExpiresAt, S.ReconnectSoonAt, S.RefreshInterruptedAt) = (null, null, null);
         S.Status = ConnectionStatus.Revoked;
         S.LastError = revokeError;
         S.Generation++;

@@ -236,12 +236,13 @@ public sealed record ConnectionResponse(
     DateTimeOffset? LastRefreshedAt,
     ConnectionErrorResponse? LastError,
     IReadOnlyList<ConnectionEventResponse> History,
-    int RefreshFailuresToday)
+    int RefreshFailuresToday,
+    DateTimeOffset? RefreshTokenExpiresAt)
 {
     public static ConnectionResponse From(ConnectionView view) => new(
         view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,
         view.ExpiresAt, view.NextRefreshAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
-        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday);
+        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday, view.RefreshTokenExpiresAt);
 }
 
 public sealed record ConnectionErrorResponse(string Code, string Message, int? ProviderStatus)
