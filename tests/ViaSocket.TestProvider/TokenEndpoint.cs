@@ -12,9 +12,6 @@ internal static class TokenEndpoint
     /// <summary>nginx's "client closed request": the caller hung up before an answer was written.</summary>
     private const int ClientClosedRequest = 499;
 
-    /// <summary>nginx's "no response": the server cut the connection instead of answering (<see cref="TokenResponseHold.Drops"/>).</summary>
-    public const int Dropped = 444;
-
     public static void MapToken(this IEndpointRouteBuilder routes, ProviderRuntime runtime) =>
         routes.MapPost(Path, Task<IResult> (HttpContext http) => HandleAsync(http, runtime));
 
@@ -106,7 +103,7 @@ internal static class TokenEndpoint
             if (hold.Drops)
             {
                 http.Abort();
-                return Results.StatusCode(Dropped);
+                return Results.StatusCode(TokenResponseHold.DroppedStatus);
             }
         }
 

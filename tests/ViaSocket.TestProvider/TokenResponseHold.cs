@@ -7,6 +7,9 @@ namespace ViaSocket.TestProvider;
 /// </summary>
 public sealed class TokenResponseHold(bool drops = false)
 {
+    /// <summary>The status <see cref="TestAuthorizationServer.RefreshGrantLog"/> records for a dropped response: nginx's "no response".</summary>
+    public const int DroppedStatus = 444;
+
     /// <summary>On release, the response is dropped (the connection aborted) rather than written.</summary>
     public bool Drops => drops;
 

@@ -211,7 +211,8 @@ internal sealed partial class ConnectionGrain
                 return await StoredTokenOrAsync(new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refresh's answer was lost and asking again could not be fenced; retry shortly."));
             }
 
-            (result, requestedAt) = await SendRefreshAsync(version, authData);
+            // A fresh copy: the first run's context owns the other.
+            (result, requestedAt) = await SendRefreshAsync(version, AuthData());
         }
 
         // Every outcome below is persisted, which releases the claim.
