@@ -84,6 +84,18 @@ public sealed class RefreshTokenLifetimeTests
         Assert.Equal(RefreshTokenLifetime.Unknown, RefreshTokenLifetime.Compute(null, new JsonObject { ["refresh_token"] = "rt", ["refresh_token_expires_in"] = "soon" }, RefreshTokenLifetime.Unknown, Now));
     }
 
+    [Theory]
+    [InlineData("1e308")]
+    [InlineData("99999999999999999999999")]
+    public void A_hostile_lifetime_from_the_provider_is_capped_instead_of_overflowing(string lifetime)
+    {
+        var body = new JsonObject { ["refresh_token"] = "rt", ["refresh_token_expires_in"] = JsonNode.Parse(lifetime) };
+
+        var computed = RefreshTokenLifetime.Compute(null, body, RefreshTokenLifetime.Unknown, Now);
+
+        Assert.Equal(Now.AddSeconds(RefreshTokenLifetime.MaxLifetimeSeconds), computed.ExpiresAt);
+    }
+
     [Fact]
     public void A_refresh_token_is_expired_from_its_expiry_on()
     {

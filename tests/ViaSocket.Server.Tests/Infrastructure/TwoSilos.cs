@@ -9,9 +9,13 @@ using ViaSocket.TestProvider;
 namespace ViaSocket.Server.Tests.Infrastructure;
 
 /// <summary>Two silo processes on one PostgreSQL, one active connection, and which of the two hosts it (the victim).</summary>
-public sealed class TwoSilos(TestAuthorizationServer provider, ViaSocket.Server.Security.ApiKey apiKey, SiloProcess victim, SiloProcess survivor, string connectionId, ConnectionCredentials before)
+public sealed class TwoSilos(
+    TestAuthorizationServer provider, ViaSocket.Server.Security.ApiKey apiKey, SiloProcess victim, SiloProcess survivor, string connectionId, ConnectionCredentials before, string connectionString)
     : IAsyncDisposable
 {
+    /// <summary>The cluster's database, for engines (Orleans clients) joining it.</summary>
+    public string ConnectionString => connectionString;
+
     public TestAuthorizationServer Provider => provider;
 
     public SiloProcess Victim => victim;
@@ -51,7 +55,7 @@ public sealed class TwoSilos(TestAuthorizationServer provider, ViaSocket.Server.
             var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(connection);
             await engine.StopAsync();
             var (victim, survivor) = host!.Endpoint.Port == first.SiloPort ? (first, second) : (second, first);
-            return new TwoSilos(provider, apiKey, victim, survivor, connectionId, before);
+            return new TwoSilos(provider, apiKey, victim, survivor, connectionId, before, connectionString);
         }
         catch
         {

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using ViaSocket.Connections;
+using ViaSocket.SampleEngine;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
@@ -67,23 +69,24 @@ public sealed class ReuseGraceFailoverTests
         client => client with { RefreshTokenReuseGrace = grace },
         definition => definition["refreshTokenPolicy"] = new JsonObject { ["reuseGraceSeconds"] = (int)grace.TotalSeconds });
 
-    /// <summary>Has the hosting silo send a refresh, lets the provider rotate the token, then kills the silo before the answer reaches it.</summary>
+    /// <summary>
+    /// Has the hosting silo send a refresh asked for by an engine, lets the provider rotate the token, then kills the
+    /// silo before the answer reaches it. The engine's call fails with the silo and is not retried, so only the
+    /// connection's next activation (here, by a credentials read) can notice the interrupted refresh.
+    /// </summary>
     private static async Task KillDuringRefreshAsync(TwoSilos cluster)
     {
         var providerAnswer = cluster.Provider.HoldNextIssuedTokens(ProviderDefinitions.ClientId);
-        using var survivorApi = cluster.SurvivorApi();
-        var refresh = survivorApi.PostAsync($"/v1/connections/{cluster.ConnectionId}/refresh", null);
+        using var engine = EngineClient.CreateHost(cluster.ConnectionString);
+        await engine.StartAsync();
+        var grain = engine.Services.GetRequiredService<IClusterClient>().GetGrain<IConnectionGrain>(GrainKeys.Connection("default", cluster.ConnectionId));
+        var refresh = grain.RefreshAsync();
         await providerAnswer.Reached.WaitAsync(TimeSpan.FromSeconds(30));
         cluster.Victim.Kill();
 
-        // The front-end's call went to the dead silo; however it ends, the connection is what counts.
-        try
-        {
-            (await refresh.WaitAsync(Bound)).Dispose();
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or TimeoutException)
-        {
-        }
+        // However the engine's call ends (failed with the silo, or timed out), the connection is what counts.
+        await Task.WhenAny(refresh.ContinueWith(call => call.Exception, TaskScheduler.Default), Task.Delay(Bound));
+        await engine.StopAsync();
     }
 
     private static async Task<JsonNode> ViewAsync(HttpClient api, TwoSilos cluster) =>
