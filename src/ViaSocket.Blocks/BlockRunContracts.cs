@@ -112,6 +112,9 @@ public static class BlockErrorCodes
 {
     public const string HttpError = "block.http_error";
     public const string NetworkError = "block.network_error";
+
+    /// <summary>A network failure before anything was sent (DNS, connect, TLS): unlike <see cref="NetworkError"/>, the provider cannot have acted on it.</summary>
+    public const string Unreachable = "block.unreachable";
     public const string Timeout = "block.timeout";
     public const string ScriptError = "block.script_error";
     public const string SyntaxError = "block.syntax_error";

@@ -220,6 +220,9 @@ public sealed class AxiosTests(ProviderServer server) : IClassFixture<ProviderSe
 
         Assert.Equal(BlockFailureKind.Network, result.Failure?.Kind);
         Assert.True(result.Failure!.IsTransient);
+
+        // Nothing was sent: a provider that rotates refresh tokens cannot have retired the one presented.
+        Assert.Equal(BlockErrorCodes.Unreachable, result.Failure.Code);
     }
 
     [Theory]

@@ -21,8 +21,14 @@ internal sealed class Grant(string id, string clientId, TestUser user, IReadOnly
 
     public string? CurrentRefreshToken { get; set; }
 
+    /// <summary>When <see cref="CurrentRefreshToken"/> stops being accepted; null when never.</summary>
+    public DateTimeOffset? CurrentRefreshTokenExpiresAt { get; set; }
+
     /// <summary>The refresh token <see cref="CurrentRefreshToken"/> replaced, and when it did.</summary>
     public (string Token, DateTimeOffset RetiredAt)? LastRetired { get; set; }
+
+    /// <summary>Every refresh token rotation retired, with when: a reuse grace forgives each for a while.</summary>
+    public Dictionary<string, DateTimeOffset> RetiredAt { get; } = new(StringComparer.Ordinal);
 
     public int RefreshCount { get; set; }
 

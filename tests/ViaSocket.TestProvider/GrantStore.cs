@@ -116,7 +116,14 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
                 return GrantOutcome.Refused(OAuthError.InvalidGrant("The refresh token was issued to another client."));
             }
 
-            if (grant.CurrentRefreshToken != refreshToken)
+            var now = time.GetUtcNow();
+            var forgiven = grant.CurrentRefreshToken != refreshToken
+                && grant.RetiredAt.TryGetValue(refreshToken, out var retiredAt) && now < retiredAt + client.RefreshTokenReuseGrace;
+            if (forgiven)
+            {
+                counters.CountGraceReplay();
+            }
+            else if (grant.CurrentRefreshToken != refreshToken)
             {
                 // A retired token coming back means two parties hold it; revoke everything so neither keeps access.
                 grant.Revoke();
@@ -124,6 +131,10 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
                     time.GetUtcNow(), grant.LastRetired is { } last && last.Token == refreshToken ? last.RetiredAt : null));
                 return GrantOutcome.Refused(OAuthError.InvalidGrant(
                     "The refresh token was already used; the authorization is revoked."));
+            }
+            else if (now >= grant.CurrentRefreshTokenExpiresAt)
+            {
+                return GrantOutcome.Refused(OAuthError.InvalidGrant("The refresh token has expired."));
             }
 
             var scopes = requestedScopes ?? grant.Scopes;
@@ -214,12 +225,15 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
             refreshToken = OpaqueTokens.Create();
             issuedSecrets.Enqueue(refreshToken);
             refreshTokens[refreshToken] = grant;
+            var now = time.GetUtcNow();
             if (grant.CurrentRefreshToken is { } retired)
             {
-                grant.LastRetired = (retired, time.GetUtcNow());
+                grant.LastRetired = (retired, now);
+                grant.RetiredAt[retired] = now;
             }
 
             grant.CurrentRefreshToken = refreshToken;
+            grant.CurrentRefreshTokenExpiresAt = now + client.RefreshTokenLifetime;
         }
 
         return new IssuedTokens(accessToken, client.AccessTokenLifetime, refreshToken, scopes, grant.RefreshCount);

@@ -33,6 +33,10 @@ internal static class OAuthResults
         if (tokens.RefreshToken is not null)
         {
             body["refresh_token"] = tokens.RefreshToken;
+            if (client.RefreshTokenLifetime is { } refreshLifetime)
+            {
+                body["refresh_token_expires_in"] = (long)refreshLifetime.TotalSeconds;
+            }
         }
 
         if (client.TokenResponseStyle != TokenResponseStyle.NoScope)

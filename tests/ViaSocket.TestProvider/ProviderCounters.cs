@@ -11,6 +11,7 @@ internal sealed class ProviderCounters
     private int authorizationCodeGrants;
     private int refreshGrants;
     private int refreshTokenReuses;
+    private int graceReplays;
     private int revokeCalls;
     private int tokenRequestsInFlight;
     private int peakTokenRequestsInFlight;
@@ -24,6 +25,8 @@ internal sealed class ProviderCounters
     public int RefreshTokenReuses => Volatile.Read(ref refreshTokenReuses);
 
     public int RevokeCalls => Volatile.Read(ref revokeCalls);
+
+    public int GraceReplays => Volatile.Read(ref graceReplays);
 
     public IReadOnlyList<RefreshGrantRecord> RefreshLog => [.. refreshLog];
 
@@ -67,6 +70,8 @@ internal sealed class ProviderCounters
         Interlocked.Increment(ref refreshTokenReuses);
         reuseLog.Enqueue(record);
     }
+
+    public void CountGraceReplay() => Interlocked.Increment(ref graceReplays);
 
     public void CountRevokeCall() => Interlocked.Increment(ref revokeCalls);
 }

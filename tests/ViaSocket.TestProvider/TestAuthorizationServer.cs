@@ -58,10 +58,13 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         set => runtime.Faults.Delay = value;
     }
 
-    /// <summary>Holds the next token response that carries tokens to <paramref name="clientId"/>, after issuing them, until the hold is released.</summary>
-    public TokenResponseHold HoldNextIssuedTokens(string clientId)
+    /// <summary>
+    /// Holds the next token response that carries tokens to <paramref name="clientId"/>, after issuing them, until the
+    /// hold is released; with <paramref name="drop"/>, the connection is then cut instead of answered (a lost response).
+    /// </summary>
+    public TokenResponseHold HoldNextIssuedTokens(string clientId, bool drop = false)
     {
-        var hold = new TokenResponseHold();
+        var hold = new TokenResponseHold(drop);
         runtime.Faults.HoldNextIssued(clientId, hold);
         return hold;
     }
@@ -89,6 +92,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     public IReadOnlyList<RefreshTokenReuseRecord> RefreshTokenReuseLog => runtime.Counters.ReuseLog;
 
     public int RevokeCalls => runtime.Counters.RevokeCalls;
+
+    /// <summary>Times a retired refresh token was accepted because it came back inside <see cref="TestClient.RefreshTokenReuseGrace"/>.</summary>
+    public int RefreshTokenGraceReplays => runtime.Counters.GraceReplays;
 
     /// <summary>The most token requests (of any grant, any client) being handled at once since the last reset.</summary>
     public int PeakTokenRequestsInFlight => runtime.Counters.PeakTokenRequestsInFlight;

@@ -69,4 +69,17 @@ public sealed record TestClient(string ClientId, string ClientSecret, IReadOnlyL
 
     /// <summary>How the protected API answers this client's expired access tokens. The default value is <see cref="ExpiredTokenAnswer.Unauthorized"/>.</summary>
     public ExpiredTokenAnswer ExpiredTokenAnswer { get; init; } = ExpiredTokenAnswer.Unauthorized;
+
+    /// <summary>
+    /// How long a refresh token replaced by rotation is still accepted (each acceptance rotates again), the way Okta,
+    /// Atlassian and Xero forgive a client that lost an answer; after it, the retired token is reuse and revokes the
+    /// grant. Measured on the server's <see cref="TimeProvider"/>. The default value is zero: no grace.
+    /// </summary>
+    public TimeSpan RefreshTokenReuseGrace { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// When set, each issued refresh token lives this long (refused with <c>invalid_grant</c> after it, on the server's
+    /// <see cref="TimeProvider"/>) and the token response says so in <c>refresh_token_expires_in</c>. The default value is null: refresh tokens never expire.
+    /// </summary>
+    public TimeSpan? RefreshTokenLifetime { get; init; }
 }

@@ -100,6 +100,11 @@ internal static class TokenEndpoint
         if (runtime.Faults.TakeIssuedHold(client.ClientId) is { } hold)
         {
             await hold.HoldAsync(http.RequestAborted);
+            if (hold.Drops)
+            {
+                http.Abort();
+                return Results.StatusCode(TokenResponseHold.DroppedStatus);
+            }
         }
 
         return OAuthResults.Tokens(http.Response, tokens, client);

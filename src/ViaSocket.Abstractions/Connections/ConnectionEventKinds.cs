@@ -16,10 +16,13 @@ public static class ConnectionEventKinds
     public const string ReauthRequired = "reauth_required";
     public const string Revoked = "revoked";
 
+    /// <summary>The refresh token dies soon (detail: when, ISO 8601): the user should reconnect before it does.</summary>
+    public const string ReconnectSoon = "reconnect_soon";
+
     /// <summary>The kinds published to streams and webhooks; routine ones stay in the history only.</summary>
     public static IReadOnlySet<string> Published { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        Created, Connected, Reconnected, AuthorizationFailed, RefreshFailed, Degraded, Recovered, ReauthRequired, Revoked,
+        Created, Connected, Reconnected, AuthorizationFailed, RefreshFailed, Degraded, Recovered, ReauthRequired, Revoked, ReconnectSoon,
     };
 
     /// <summary>The routine kinds: a run of them is one history entry, the latest.</summary>

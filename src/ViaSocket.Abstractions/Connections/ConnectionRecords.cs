@@ -78,7 +78,8 @@ public sealed record AuthorizationOutcome(string ConnectionId, ConnectionStatus 
 [GenerateSerializer, Immutable]
 public sealed record AdoptedAuthorization(
     string PluginId, string VersionId, string RedirectUri, string AuthDataJson, string? Label, string UniqueIdentifier, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshAt,
-    string? OAuthClientId = null, IReadOnlyList<string>? RequestedScopes = null, IReadOnlyList<string>? GrantedScopes = null);
+    string? OAuthClientId = null, IReadOnlyList<string>? RequestedScopes = null, IReadOnlyList<string>? GrantedScopes = null,
+    DateTimeOffset? RefreshTokenExpiresAt = null, DateTimeOffset? ReconnectSoonAt = null);
 
 /// <summary>State stored for one authorization attempt until its callback arrives.</summary>
 /// <param name="CodeVerifier">Sensitive: the PKCE verifier (null when the version uses no PKCE).</param>
@@ -157,7 +158,8 @@ public sealed record ConnectionView(
     IReadOnlyList<ConnectionEvent> History,
     int RefreshFailuresToday = 0,
     string? OAuthClientId = null,
-    IReadOnlyList<string>? GrantedScopes = null);
+    IReadOnlyList<string>? GrantedScopes = null,
+    DateTimeOffset? RefreshTokenExpiresAt = null);
 
 /// <summary>An error with a stable code. Messages never contain secrets.</summary>
 /// <param name="ProviderStatus">The provider's HTTP status, when the error came from one.</param>
@@ -185,6 +187,12 @@ public static class ConnectionErrorCodes
     /// <summary>Another activation (on another silo) is refreshing this connection right now.</summary>
     public const string RefreshInProgress = "connection.refresh_in_progress";
     public const string ReauthRequired = "connection.reauth_required";
+
+    /// <summary>Why a connection needs reauthorization: its refresh token reached the end of its lifetime.</summary>
+    public const string RefreshTokenExpired = "connection.refresh_token_expired";
+
+    /// <summary>Why a connection needs reauthorization: a refresh was sent, its answer lost, and the provider's reuse grace did not save it.</summary>
+    public const string RefreshInterrupted = "connection.refresh_interrupted";
     public const string Revoked = "connection.revoked";
     public const string WorkspaceMismatch = "connection.workspace_mismatch";
     public const string OwnerMismatch = "connection.owner_mismatch";

@@ -52,6 +52,12 @@ public sealed class OutboundHttpClient(IHttpClientFactory httpClientFactory, IOp
         {
             throw new OutboundRequestException(OutboundFailureKind.AddressRefused, refused.Message);
         }
+        catch (HttpRequestException error) when (error.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError
+            && !cancellationToken.IsCancellationRequested)
+        {
+            // Failed before the request went out: the provider cannot have acted on it.
+            throw new OutboundRequestException(OutboundFailureKind.Unreachable, $"The request to {Describe(request)} failed: {NetworkReason(error)}.");
+        }
         catch (Exception error) when (error is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
             // The inner exception text can echo the URL, so only the kind of failure is reported.
@@ -157,8 +163,10 @@ public enum OutboundFailureKind
     AddressRefused,
     /// <summary>The request ran out of time.</summary>
     Timeout,
-    /// <summary>DNS, connect, TLS or read failure.</summary>
+    /// <summary>A failure after the request may have been sent (reset, connection dropped while reading).</summary>
     Network,
+    /// <summary>DNS, connect or TLS failure: nothing was sent.</summary>
+    Unreachable,
     /// <summary>The response body exceeded the size cap.</summary>
     ResponseTooLarge,
 }
@@ -174,6 +182,7 @@ public sealed class OutboundRequestException(OutboundFailureKind kind, string me
         OutboundFailureKind.AddressRefused => new(BlockFailureKind.Refused, BlockErrorCodes.AddressRefused, Message),
         OutboundFailureKind.ResponseTooLarge => new(BlockFailureKind.Refused, BlockErrorCodes.ResponseTooLarge, Message),
         OutboundFailureKind.Timeout => new(BlockFailureKind.Timeout, BlockErrorCodes.Timeout, Message),
+        OutboundFailureKind.Unreachable => new(BlockFailureKind.Network, BlockErrorCodes.Unreachable, Message),
         _ => new(BlockFailureKind.Network, BlockErrorCodes.NetworkError, Message),
     };
 }

@@ -142,6 +142,7 @@ internal sealed class SandboxBridge(
         OutboundFailureKind.Timeout => OutboundErrorCodes.Timeout,
         OutboundFailureKind.AddressRefused => OutboundErrorCodes.AddressRefused,
         OutboundFailureKind.ResponseTooLarge => OutboundErrorCodes.ResponseTooLarge,
+        OutboundFailureKind.Unreachable => OutboundErrorCodes.Unreachable,
         _ => OutboundErrorCodes.Network,
     };
 
@@ -202,6 +203,9 @@ public static class OutboundErrorCodes
     /// <summary>As axios reports a timeout.</summary>
     public const string Timeout = "ECONNABORTED";
     public const string Network = "ERR_NETWORK";
+
+    /// <summary>As Node reports a connection that could not be made: nothing was sent.</summary>
+    public const string Unreachable = "ECONNREFUSED";
     public const string AddressRefused = "ERR_ADDRESS_REFUSED";
     public const string ResponseTooLarge = "ERR_RESPONSE_TOO_LARGE";
 

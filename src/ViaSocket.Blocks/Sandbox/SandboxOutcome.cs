@@ -107,6 +107,7 @@ internal static class SandboxOutcome
         OutboundErrorCodes.Timeout => new(BlockFailureKind.Timeout, BlockErrorCodes.Timeout, message),
         OutboundErrorCodes.AddressRefused => new(BlockFailureKind.Refused, BlockErrorCodes.AddressRefused, message),
         OutboundErrorCodes.ResponseTooLarge => new(BlockFailureKind.Refused, BlockErrorCodes.ResponseTooLarge, message),
+        OutboundErrorCodes.Unreachable => new(BlockFailureKind.Network, BlockErrorCodes.Unreachable, message),
         OutboundErrorCodes.InvalidRequest or "ERR_NOT_SUPPORTED" => new(BlockFailureKind.Script, BlockErrorCodes.ScriptError, message),
         _ => new(BlockFailureKind.Network, BlockErrorCodes.NetworkError, message),
     };

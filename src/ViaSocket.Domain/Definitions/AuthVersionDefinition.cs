@@ -38,6 +38,9 @@ public sealed record AuthVersionDefinition
 
     public TokenExpiryDefinition? TokenExpiry { get; init; }
 
+    /// <summary>How long the provider's refresh tokens live and whether it accepts a replayed one; absent: see <see cref="RefreshTokenPolicyDefinition"/>.</summary>
+    public RefreshTokenPolicyDefinition? RefreshTokenPolicy { get; init; }
+
     /// <summary>Response statuses of proxied requests that mean "token expired". Default <c>[401]</c>.</summary>
     public IReadOnlyList<int>? RefreshOnStatus { get; init; }
 
@@ -309,6 +312,28 @@ public sealed record TokenExpiryDefinition
 
     /// <summary>Refresh this long before expiry (capped at half the lifetime). Default 300.</summary>
     public int? RefreshMarginSeconds { get; init; }
+}
+
+/// <summary>
+/// Refresh-token lifetime and reuse grace. Without it, <c>refresh_token_expires_in</c> is still read when the provider
+/// sends it, and an interrupted refresh is retried with the stored token as for a provider that does not rotate.
+/// </summary>
+public sealed record RefreshTokenPolicyDefinition
+{
+    /// <summary>Dotted path in the token response holding the refresh token's lifetime in seconds. Default <c>refresh_token_expires_in</c>.</summary>
+    public string? ExpiresInPath { get; init; }
+
+    /// <summary>The lifetime of each refresh token the provider issues when its response does not say (e.g. 604800 for testing-mode apps).</summary>
+    public int? LifetimeSeconds { get; init; }
+
+    /// <summary>A <c>reconnect_soon</c> event is published this long before the refresh token dies. Default 259200 (3 days); capped at half the token's lifetime.</summary>
+    public int? ReconnectSoonSeconds { get; init; }
+
+    /// <summary>
+    /// Declares that the provider rotates refresh tokens and accepts the previous one for this many seconds after
+    /// rotation (Okta 30, Atlassian 600, Xero 1800; 0 for none). Null: not declared.
+    /// </summary>
+    public int? ReuseGraceSeconds { get; init; }
 }
 
 public static class ExpiryUnits

@@ -81,6 +81,7 @@ public static partial class DefinitionValidator
         PerAccountRules.Validate(definition, problems, (source, pointer) => CheckTemplate(source, pointer, problems));
         ValidateAppend(definition.Append, problems);
         ValidateTokenExpiry(definition.TokenExpiry, problems);
+        RefreshTokenPolicyRules.Check(definition.RefreshTokenPolicy, problems);
         RefreshOnValidation.Check(definition.RefreshOnStatus, definition.RefreshOn, problems);
         problems.AddRange(ClientSecretExposure.Find(definition, definition.Authorization?.ClientSecret ?? storedClientSecret));
         return problems;

@@ -83,4 +83,5 @@ public static class ValidationCodes
     public const string InvalidPath = "definition.invalid_path";
     public const string NegativeNumber = "definition.negative_number";
     public const string InvalidStatus = "definition.invalid_status";
+    public const string OutOfRange = "definition.out_of_range";
 }

@@ -172,13 +172,15 @@ internal sealed partial class ConnectionGrain
         var expiry = TokenLifetime.Compute(version, accessToken.Result, requestedAt);
         IReadOnlyList<string> requested = attempt.Scopes ?? version.Definition.Authorization!.Scopes;
         var granted = RequestedScopes.Granted(version.Definition.Authorization!, accessToken.Result, requested)!;
+        var refreshTokenLifetime = RefreshTokenLifetime.Compute(version.Definition.RefreshTokenPolicy, accessToken.Result, RefreshTokenLifetime.Unknown, requestedAt);
         if (identifier is not null && state.RecordExists)
         {
             var holder = await directory.ClaimIdentifierAsync(DirectoryEntry() with { IdentifierHash = HashIdentifier(identifier) });
             if (holder != ConnectionId)
             {
                 // The same owner already connected this provider account: that connection takes the new grant.
-                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt, attempt.OAuthClientId, requested, granted);
+                var adopted = new AdoptedAuthorization(attempt.PluginId, attempt.VersionId, attempt.RedirectUri, authData.ToJsonString(), label, identifier, expiry.ExpiresAt, expiry.RefreshAt,
+                    attempt.OAuthClientId, requested, granted, refreshTokenLifetime.ExpiresAt, refreshTokenLifetime.ReconnectSoonAt);
                 var outcome = await GrainFactory.GetGrain<IConnectionGrain>(GrainKeys.Connection(WorkspaceId, holder)).AdoptAuthorizationAsync(adopted);
                 if (S.Status == ConnectionStatus.Pending)
                 {
@@ -189,7 +191,7 @@ internal sealed partial class ConnectionGrain
             }
         }
 
-        await ActivateAsync(attempt.PluginId, attempt.VersionId, attempt.OAuthClientId, authData, attempt.RedirectUri, label, identifier, expiry, requested, granted);
+        await ActivateAsync(attempt.PluginId, attempt.VersionId, attempt.OAuthClientId, authData, attempt.RedirectUri, label, identifier, expiry, refreshTokenLifetime, requested, granted);
         return Outcome(null);
     }
 
@@ -198,13 +200,14 @@ internal sealed partial class ConnectionGrain
         ArgumentNullException.ThrowIfNull(authorization);
         var authData = (JsonObject)JsonNode.Parse(authorization.AuthDataJson)!;
         await ActivateAsync(authorization.PluginId, authorization.VersionId, authorization.OAuthClientId, authData, authorization.RedirectUri, authorization.Label, authorization.UniqueIdentifier,
-            new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt), authorization.RequestedScopes, authorization.GrantedScopes);
+            new TokenLifetime(authorization.ExpiresAt, authorization.RefreshAt), new RefreshTokenLifetime(authorization.RefreshTokenExpiresAt, authorization.ReconnectSoonAt),
+            authorization.RequestedScopes, authorization.GrantedScopes);
         return Outcome(null);
     }
 
     private async Task ActivateAsync(
         string pluginId, string versionId, string? oauthClientId, JsonObject authData, string redirectUri, string? label, string? identifier, TokenLifetime expiry,
-        IReadOnlyList<string>? requestedScopes, IReadOnlyList<string>? grantedScopes)
+        RefreshTokenLifetime refreshTokenLifetime, IReadOnlyList<string>? requestedScopes, IReadOnlyList<string>? grantedScopes)
     {
         var wasUsable = S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded;
         var now = time.GetUtcNow();
@@ -219,6 +222,7 @@ internal sealed partial class ConnectionGrain
         (S.RequestedScopes, S.GrantedScopes) = (requestedScopes is null ? null : [.. requestedScopes], grantedScopes is null ? null : [.. grantedScopes]);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, null);
         (S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (null, 0, null);
+        (S.RefreshTokenExpiresAt, S.ReconnectSoonAt, S.RefreshInterruptedAt) = (refreshTokenLifetime.ExpiresAt, refreshTokenLifetime.ReconnectSoonAt, null);
         S.Status = ConnectionStatus.Active;
         S.Generation++;
         S.UpdatedAt = now;
@@ -269,6 +273,7 @@ internal sealed partial class ConnectionGrain
         S.AuthData = null;
         S.Attempt = null;
         (S.ExpiresAt, S.RefreshAt, S.NextRefreshAttemptAt) = (null, null, null);
+        (S.RefreshTokenExpiresAt, S.ReconnectSoonAt, S.RefreshInterruptedAt) = (null, null, null);
         S.Status = ConnectionStatus.Revoked;
         S.LastError = revokeError;
         S.Generation++;

@@ -5,7 +5,6 @@ using ViaSocket.Blocks;
 using ViaSocket.Connections;
 using ViaSocket.Domain;
 using ViaSocket.Domain.Connections;
-using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Tokens;
 using ViaSocket.Grains.Diagnostics;
 
@@ -151,13 +150,24 @@ internal sealed partial class ConnectionGrain
             return await RefreshUnavailableAsync(trigger, now);
         }
 
+        if (RefreshTokenLifetime.IsExpired(S.RefreshTokenExpiresAt, now))
+        {
+            // Presenting a dead refresh token could only fail: the provider is not asked.
+            return await RequireReauthAsync(
+                trigger, ConnectionErrorCodes.RefreshTokenExpired, null,
+                new ConnectionError(ConnectionErrorCodes.ReauthRequired, "The refresh token reached the end of its lifetime; the user must reconnect."),
+                now);
+        }
+
         // The slot is taken before the claim and held until new tokens are stored. Before the claim, because under load
         // the wait for a slot can outlast the claim's lifetime, and a lapsed claim lets a duplicate activation present
         // the same refresh token. Until stored, because once a rotating provider has answered, the stored refresh token
         // is dead until the new one is written: a crash of this silo in between loses the connection, and the limit
         // bounds how many that can be.
         using var slot = await refreshLimiter.EnterAsync(WorkspaceId, S.PluginId, S.VersionId);
-        var claim = await ClaimFence.ClaimAsync(time.GetUtcNow(), WorkspaceId, ConnectionId);
+        var claimedAt = time.GetUtcNow();
+        NoteInterruptedRefresh(version, ClaimFence.InterruptedRefreshSentAt(claimedAt));
+        var claim = await ClaimFence.ClaimAsync(claimedAt, WorkspaceId, ConnectionId);
         if (claim == RefreshClaim.Reloaded)
         {
             InvalidateCredentials();
@@ -192,15 +202,38 @@ internal sealed partial class ConnectionGrain
                 return trigger == RefreshTrigger.OnDemand ? elsewhere : await StoredTokenOrAsync(elsewhere);
         }
 
+        if (InterruptedVerdict(version, time.GetUtcNow()) == InterruptedRefreshVerdict.GraceOver)
+        {
+            ClaimFence.Release();
+            slot.Dispose();
+            return await RefreshInterruptedAsync(trigger, time.GetUtcNow());
+        }
+
         // Once new tokens are in the state and until they are stored, reads (and a failed store, see StoredCredentials)
         // are served the old tokens' answer. Built now, before the provider answers: after it, every moment until the
         // store is one in which a killed silo loses the rotated refresh token.
         await CredentialsAsync();
         var authData = AuthData();
-        var requestedAt = time.GetUtcNow();
         var unsaved = unsavedRefresh = new UnsavedRefresh();
-        metrics.RefreshSent();
-        var result = await RunBlockAsync(version, BlockKinds.RefreshToken, ConnectionContext.Create(version, authData, S.RedirectUri, null, scopes: S.RequestedScopes, app: app));
+        var (result, requestedAt) = await SendRefreshAsync(version, authData, app);
+        if (result.Failure is { } lost && AnswerLost(version, lost, requestedAt) && InterruptedVerdict(version, time.GetUtcNow()) == InterruptedRefreshVerdict.Replay)
+        {
+            // The provider may have rotated the token and its answer is gone: inside its reuse grace the stored token
+            // works once more. Under a renewed claim, so a duplicate activation cannot join in while this one asks again.
+            LogReplayingRefresh(logger, WorkspaceId, ConnectionId);
+            var renewed = await ClaimFence.ClaimAsync(time.GetUtcNow(), WorkspaceId, ConnectionId);
+            if (renewed != RefreshClaim.Claimed)
+            {
+                SettleUnsavedRefresh(stored: false);
+                slot.Dispose();
+                InvalidateCredentials();
+                return await StoredTokenOrAsync(new CredentialsResult(
+                    null, new ConnectionError(ConnectionErrorCodes.StorageUnavailable, "The refresh's answer was lost and asking again could not be fenced; retry shortly."), NotStartedRetryAfter));
+            }
+
+            // A fresh copy: the first run's context owns the other.
+            (result, requestedAt) = await SendRefreshAsync(version, AuthData(), app);
+        }
 
         // Every outcome below is persisted, which releases the claim.
         ClaimFence.Release();
@@ -210,7 +243,9 @@ internal sealed partial class ConnectionGrain
             // No new tokens to store: the next refresh may go.
             SettleUnsavedRefresh(stored: false);
             slot.Dispose();
-            return await RefreshFailedAsync(trigger, failure, now);
+            return AnswerLost(version, failure, requestedAt) && InterruptedVerdict(version, now) == InterruptedRefreshVerdict.GraceOver
+                ? await RefreshInterruptedAsync(trigger, now)
+                : await RefreshFailedAsync(trigger, failure, now);
         }
 
         unsaved.NewTokensArrivedAt = time.GetTimestamp();
@@ -219,8 +254,10 @@ internal sealed partial class ConnectionGrain
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], requestedAt);
         var recovered = S.Status == ConnectionStatus.Degraded;
         var previousExpiry = S.ExpiresAt;
+        var refreshTokenLifetime = RefreshTokenLifetime.Compute(version.Definition.RefreshTokenPolicy, result.Result, new(S.RefreshTokenExpiresAt, S.ReconnectSoonAt), requestedAt);
         S.AuthData = JsonSerializer.SerializeToUtf8Bytes(merged);
         (S.ExpiresAt, S.RefreshAt, S.LastRefreshedAt) = (expiry.ExpiresAt, expiry.RefreshAt, now);
+        (S.RefreshTokenExpiresAt, S.ReconnectSoonAt, S.RefreshInterruptedAt) = (refreshTokenLifetime.ExpiresAt, refreshTokenLifetime.ReconnectSoonAt, null);
         (S.Status, S.LastError, S.ConsecutiveRefreshFailures, S.NextRefreshAttemptAt) = (ConnectionStatus.Active, null, 0, null);
         S.Generation++;
         S.UpdatedAt = now;
@@ -262,7 +299,9 @@ internal sealed partial class ConnectionGrain
         var signal = new RefreshFailureSignal(failure.IsRefusal, failure.IsTransient, failure.HttpStatus);
         if (RefreshPolicy.Classify(signal) == RefreshFailureClass.ReauthRequired)
         {
-            return await RequireReauthAsync(trigger, failure.Code, failure.HttpStatus, error with { Code = ConnectionErrorCodes.ReauthRequired }, now);
+            // A refusal of a replayed token says the interrupted refresh rotated it and the new one is lost.
+            var reason = S.RefreshInterruptedAt is null ? failure.Code : ConnectionErrorCodes.RefreshInterrupted;
+            return await RequireReauthAsync(trigger, reason, failure.HttpStatus, error with { Code = ConnectionErrorCodes.ReauthRequired }, now);
         }
 
         RecordRefreshFailed(trigger, transient: true, failure.Code, failure.HttpStatus);
@@ -339,6 +378,7 @@ internal sealed partial class ConnectionGrain
         RefreshTrigger.Due => "due",
         RefreshTrigger.OnDemand => "on_demand",
         RefreshTrigger.ProviderRecovered => "provider_recovered",
+        RefreshTrigger.Interrupted => "interrupted",
         _ => "rejected",
     };
 

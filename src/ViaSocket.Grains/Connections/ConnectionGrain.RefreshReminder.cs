@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ViaSocket.Connections;
+using ViaSocket.Domain.Connections;
 
 namespace ViaSocket.Grains.Connections;
 
@@ -19,13 +20,19 @@ internal sealed partial class ConnectionGrain
             return;
         }
 
-        if (S.Status is not (ConnectionStatus.Active or ConnectionStatus.Degraded) || S.RefreshAt is null)
+        if (RefreshPolicy.NextWakeAt(Schedule) is null)
         {
             await UnregisterRefreshReminderAsync();
             return;
         }
 
-        var due = IsRefreshDue(time.GetUtcNow());
+        var now = time.GetUtcNow();
+        if (RefreshPolicy.IsReconnectSoonDue(Schedule, now))
+        {
+            await WarnReconnectSoonAsync();
+        }
+
+        var due = IsRefreshDue(now);
         LogReminderTick(logger, WorkspaceId, ConnectionId, due);
         if (due)
         {
@@ -37,10 +44,13 @@ internal sealed partial class ConnectionGrain
         }
     }
 
-    /// <summary>Registers the durable reminder due at the next refresh (or retry) time; unregisters when none is due.</summary>
+    /// <summary>
+    /// Registers the connection's one durable reminder, due at the next refresh (or retry) time or the
+    /// <c>reconnect_soon</c> warning, whichever comes first; unregisters when neither is due.
+    /// </summary>
     private async Task ScheduleRefreshAsync()
     {
-        var dueAt = NextRefreshAt();
+        var dueAt = RefreshPolicy.NextWakeAt(Schedule);
         if (dueAt is null)
         {
             await UnregisterRefreshReminderAsync();
@@ -49,6 +59,14 @@ internal sealed partial class ConnectionGrain
 
         var dueIn = dueAt.Value - time.GetUtcNow();
         await this.RegisterOrUpdateReminder(RefreshReminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, ReminderPeriod);
+    }
+
+    /// <summary>Publishes, once per refresh token, that it dies soon and only reconnecting gives a new one.</summary>
+    private async Task WarnReconnectSoonAsync()
+    {
+        S.ReconnectSoonAt = null;
+        Record(ConnectionEventKinds.ReconnectSoon, S.RefreshTokenExpiresAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        await PersistAsync();
     }
 
     private async Task UnregisterRefreshReminderAsync()

@@ -61,9 +61,14 @@ internal sealed partial class ConnectionGrain(
         S.Loaded(sharedStrings);
         persistedStatus = state.RecordExists ? S.Status : null;
 
-        // Orleans does not replay missed reminder ticks: a connection whose refresh fell due while no silo hosted it
-        // refreshes as soon as it is activated again.
-        if (IsRefreshDue(time.GetUtcNow()))
+        // A claim in the loaded state is another activation's whose refresh never stored its answer (its silo died
+        // mid-refresh): decide at once, while a provider's reuse grace may still accept the stored token. Orleans does not
+        // replay missed reminder ticks either: a refresh that fell due while no silo hosted the connection runs now.
+        if (S.RefreshClaimHolder is not null && S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded)
+        {
+            NudgeRefresh(RefreshTrigger.Interrupted);
+        }
+        else if (IsRefreshDue(time.GetUtcNow()))
         {
             NudgeRefresh();
         }
@@ -244,12 +249,12 @@ internal sealed partial class ConnectionGrain(
         WorkspaceId, ConnectionId, S.OwnerId, S.PluginId, S.VersionId, S.Status, S.Label, S.UniqueIdentifier,
         S.CreatedAt, S.UpdatedAt, S.ExpiresAt, NextRefreshAt(), S.LastRefreshedAt, S.LastError, [.. S.History],
         S.RefreshFailureDay == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) ? S.RefreshFailuresOnDay : 0, S.OAuthClientId,
-        S.GrantedScopes is null ? null : [.. S.GrantedScopes]);
+        S.GrantedScopes is null ? null : [.. S.GrantedScopes], S.RefreshTokenExpiresAt);
 
     /// <summary>The refresh timing of the stored state, as the refresh policy judges it.</summary>
     private RefreshSchedule Schedule => new(
         S.Status is ConnectionStatus.Active or ConnectionStatus.Degraded, S.Status == ConnectionStatus.Degraded,
-        S.ExpiresAt, S.RefreshAt, S.NextRefreshAttemptAt, S.LastRefreshedAt);
+        S.ExpiresAt, S.RefreshAt, S.NextRefreshAttemptAt, S.LastRefreshedAt, S.RefreshTokenExpiresAt, S.ReconnectSoonAt);
 
     /// <summary>When the next refresh attempt is due: the refresh time, or later while backing off after failures.</summary>
     private DateTimeOffset? NextRefreshAt() => RefreshPolicy.NextAttemptAt(Schedule);

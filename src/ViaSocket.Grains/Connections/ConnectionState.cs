@@ -70,6 +70,18 @@ internal sealed class ConnectionState
     /// <summary>The scopes the provider granted: its token response's <c>scope</c>, or the requested ones when it sent none. Null in older states.</summary>
     [Id(41)] public List<string>? GrantedScopes { get; set; }
 
+    /// <summary>When the refresh token dies; null when unknown (states stored before this was tracked load so).</summary>
+    [Id(30)] public DateTimeOffset? RefreshTokenExpiresAt { get; set; }
+
+    /// <summary>When <c>reconnect_soon</c> is due; null when there is nothing to warn about or the warning went out.</summary>
+    [Id(31)] public DateTimeOffset? ReconnectSoonAt { get; set; }
+
+    /// <summary>
+    /// When a refresh whose answer never arrived (lost response, or a silo that died holding the claim) was sent, for
+    /// a version that declares a reuse grace; null when none is pending. Cleared by the next stored refresh.
+    /// </summary>
+    [Id(32)] public DateTimeOffset? RefreshInterruptedAt { get; set; }
+
     /// <summary>
     /// Prepares a state just read from storage: a row written in an older layout is brought to the current one (the
     /// next write stores it that way), and values that many connections repeat become shared instances.

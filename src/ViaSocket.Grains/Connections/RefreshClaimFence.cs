@@ -47,6 +47,16 @@ internal sealed partial class RefreshClaimFence(
         }
     }
 
+    /// <summary>
+    /// When the refresh of the stored claim was sent, if that claim is another activation's and void (its silo died or it
+    /// lapsed): that refresh never stored its outcome, so the provider may have rotated the refresh token. The claim is
+    /// written just before the request goes out, so its time is at most the send time: a grace counted from it ends no later.
+    /// </summary>
+    public DateTimeOffset? InterruptedRefreshSentAt(DateTimeOffset now) =>
+        S.RefreshClaimHolder is { } holder && holder != claimId && S.RefreshClaimUntil is { } until && !ClaimedElsewhere(now)
+            ? until - Lifetime
+            : null;
+
     /// <summary>Clears the claim in the state; the next write stores that.</summary>
     public void Release() => (S.RefreshClaimHolder, S.RefreshClaimUntil) = (null, null);
 

@@ -259,12 +259,13 @@ public sealed record ConnectionResponse(
     IReadOnlyList<ConnectionEventResponse> History,
     int RefreshFailuresToday,
     IReadOnlyList<string>? GrantedScopes,
+    DateTimeOffset? RefreshTokenExpiresAt,
     [property: JsonPropertyName("oauthClientId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OAuthClientId = null)
 {
     public static ConnectionResponse From(ConnectionView view) => new(
         view.ConnectionId, view.OwnerId, view.PluginId, view.VersionId, view.Status.ToWireName(), view.Label, view.CreatedAt, view.UpdatedAt,
         view.ExpiresAt, view.NextRefreshAt, view.LastRefreshedAt, ConnectionErrorResponse.From(view.LastError),
-        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday, view.GrantedScopes, view.OAuthClientId);
+        [.. view.History.Select(e => new ConnectionEventResponse(e.At, e.Kind, e.Detail))], view.RefreshFailuresToday, view.GrantedScopes, view.RefreshTokenExpiresAt, view.OAuthClientId);
 }
 
 public sealed record ConnectionErrorResponse(string Code, string Message, int? ProviderStatus)

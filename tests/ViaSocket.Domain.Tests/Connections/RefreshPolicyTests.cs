@@ -93,4 +93,42 @@ public sealed class RefreshPolicyTests
         Assert.Equal(Now.AddHours(1), RefreshPolicy.RetryAt(1, TimeSpan.FromHours(1), Now, () => 0.5));
         Assert.True(RefreshPolicy.RetryAt(2, null, Now, () => 0) < RefreshPolicy.RetryAt(3, null, Now, () => 0));
     }
+
+    [Fact]
+    public void A_dead_refresh_token_makes_the_refresh_due_even_before_its_time_and_caps_the_next_attempt()
+    {
+        var schedule = Active(refreshAt: Now.AddHours(1)) with { RefreshTokenExpiresAt = Now.AddMinutes(10) };
+
+        Assert.False(RefreshPolicy.IsDue(schedule, Now));
+        Assert.True(RefreshPolicy.IsDue(schedule, Now.AddMinutes(10)));
+        Assert.Equal(Now.AddMinutes(10), RefreshPolicy.NextAttemptAt(schedule));
+    }
+
+    [Fact]
+    public void A_dead_refresh_token_does_not_matter_to_an_access_token_that_never_expires()
+    {
+        var schedule = Active(refreshAt: null) with { RefreshTokenExpiresAt = Now.AddMinutes(-1) };
+
+        Assert.False(RefreshPolicy.IsDue(schedule, Now));
+        Assert.Null(RefreshPolicy.NextAttemptAt(schedule));
+    }
+
+    [Fact]
+    public void The_one_reminder_wakes_for_the_reconnect_soon_warning_when_it_comes_before_the_refresh()
+    {
+        var schedule = Active(refreshAt: Now.AddHours(1)) with { RefreshTokenExpiresAt = Now.AddDays(3), ReconnectSoonAt = Now.AddMinutes(5) };
+
+        Assert.Equal(Now.AddMinutes(5), RefreshPolicy.NextWakeAt(schedule));
+        Assert.Equal(Now.AddHours(1), RefreshPolicy.NextWakeAt(schedule with { ReconnectSoonAt = Now.AddHours(2) }));
+        Assert.False(RefreshPolicy.IsReconnectSoonDue(schedule, Now));
+        Assert.True(RefreshPolicy.IsReconnectSoonDue(schedule, Now.AddMinutes(5)));
+        Assert.False(RefreshPolicy.IsReconnectSoonDue(schedule with { Refreshable = false }, Now.AddMinutes(5)));
+        Assert.Null(RefreshPolicy.NextWakeAt(schedule with { Refreshable = false }));
+    }
+
+    [Fact]
+    public void An_interrupted_refresh_is_never_skipped()
+    {
+        Assert.False(RefreshPolicy.ShouldSkip(RefreshTrigger.Interrupted, Active(refreshAt: Now.AddHours(1), lastRefreshedAt: Now), Now));
+    }
 }

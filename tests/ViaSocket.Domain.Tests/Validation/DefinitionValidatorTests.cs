@@ -28,9 +28,23 @@ public sealed class DefinitionValidatorTests
         Assert.Empty(DefinitionValidator.Validate(slack));
     }
 
+    [Fact]
+    public void A_refresh_token_policy_within_its_ranges_has_no_problems()
+    {
+        var policy = new RefreshTokenPolicyDefinition { ExpiresInPath = "data.refresh_expires_in", LifetimeSeconds = 604800, ReconnectSoonSeconds = 259200, ReuseGraceSeconds = 1800 };
+
+        Assert.Empty(DefinitionValidator.Validate(Valid with { RefreshTokenPolicy = policy }));
+        Assert.Empty(DefinitionValidator.Validate(Valid with { RefreshTokenPolicy = new() { ReuseGraceSeconds = 0, ReconnectSoonSeconds = 0 } }));
+    }
+
     public static TheoryData<string, Func<AuthVersionDefinition, AuthVersionDefinition>, string, string> Cases() => new()
     {
         { "no access token", d => d with { AccessToken = null }, "/accessToken", ValidationCodes.Required },
+        { "refresh token lifetime under a minute", d => d with { RefreshTokenPolicy = new() { LifetimeSeconds = 59 } }, "/refreshTokenPolicy/lifetimeSeconds", ValidationCodes.OutOfRange },
+        { "reconnect warning over 30 days", d => d with { RefreshTokenPolicy = new() { ReconnectSoonSeconds = 30 * 86400 + 1 } }, "/refreshTokenPolicy/reconnectSoonSeconds", ValidationCodes.OutOfRange },
+        { "negative reuse grace", d => d with { RefreshTokenPolicy = new() { ReuseGraceSeconds = -1 } }, "/refreshTokenPolicy/reuseGraceSeconds", ValidationCodes.OutOfRange },
+        { "reuse grace over an hour", d => d with { RefreshTokenPolicy = new() { ReuseGraceSeconds = 3601 } }, "/refreshTokenPolicy/reuseGraceSeconds", ValidationCodes.OutOfRange },
+        { "refresh token expiry path", d => d with { RefreshTokenPolicy = new() { ExpiresInPath = "a..b" } }, "/refreshTokenPolicy/expiresInPath", ValidationCodes.InvalidPath },
         { "no test me", d => d with { TestMe = null }, "/testMe", ValidationCodes.Required },
         { "no authorization", d => d with { Authorization = null }, "/authorization", ValidationCodes.Required },
         { "no authorize url", d => d with { Authorization = d.Authorization! with { Url = " " } }, "/authorization/url", ValidationCodes.Required },

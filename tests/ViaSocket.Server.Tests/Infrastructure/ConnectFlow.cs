@@ -55,13 +55,16 @@ public sealed class ConnectFlow(ViaSocketTestHost host, TestAuthorizationServer 
 
     /// <summary>
     /// Registers a provider client named <paramref name="clientId"/> (optionally changed by <paramref name="customize"/>),
-    /// publishes v1 of a plugin of the same name for it, and connects its one user; returns the connection id.
+    /// publishes v1 of a plugin of the same name for it (optionally changed by <paramref name="customizeDefinition"/>),
+    /// and connects its one user; returns the connection id.
     /// </summary>
-    public async Task<string> ConnectOwnClientAsync(string clientId, Func<TestClient, TestClient>? customize = null)
+    public async Task<string> ConnectOwnClientAsync(string clientId, Func<TestClient, TestClient>? customize = null, Action<JsonObject>? customizeDefinition = null)
     {
         var client = ProviderDefinitions.Client(host.CallbackUrl, clientId);
         provider.RegisterClient(customize is null ? client : customize(client));
-        await PublishAsync(clientId, "v1", ProviderDefinitions.JavaScript(provider, clientId: clientId));
+        var definition = ProviderDefinitions.JavaScript(provider, clientId: clientId);
+        customizeDefinition?.Invoke(definition);
+        await PublishAsync(clientId, "v1", definition);
         var outcome = await ConnectAsync(clientId, "v1", ownerId: clientId);
         Assert.True(outcome["status"] == "success", string.Join(", ", outcome.Select(p => $"{p.Key}={p.Value}")));
         return outcome["connectionId"];
