@@ -17,11 +17,11 @@ internal sealed partial class ConnectionGrain
         if (S.AuthData is null)
         {
             // Pending or disconnected: nothing has arrived, or it was wiped.
-            return new ConnectionMetadata(ConnectionId, S.PluginId, S.VersionId, S.Status, null, new Dictionary<string, string>());
+            return new ConnectionMetadata(ConnectionId, S.PluginId, S.VersionId, S.Status, null, new Dictionary<string, string>(), GrantedScopes());
         }
 
         var version = await PinnedVersionAsync();
-        var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null);
+        var context = ConnectionContext.Create(version, AuthData(), S.RedirectUri, null, scopes: S.RequestedScopes);
         string? baseUrl;
         try
         {
@@ -33,6 +33,8 @@ internal sealed partial class ConnectionGrain
             baseUrl = null;
         }
 
-        return new ConnectionMetadata(ConnectionId, S.PluginId, S.VersionId, S.Status, baseUrl, version.PublicExtras.Render(context, evaluator));
+        return new ConnectionMetadata(ConnectionId, S.PluginId, S.VersionId, S.Status, baseUrl, version.PublicExtras.Render(context, evaluator), GrantedScopes());
     }
+
+    private List<string>? GrantedScopes() => S.GrantedScopes is null ? null : [.. S.GrantedScopes];
 }

@@ -31,14 +31,16 @@ internal static class ConnectionMetadataApi
 
 /// <param name="BaseUrl">Null when the version declares none or it cannot be rendered for this connection.</param>
 /// <param name="Extras">The version's public extras; one whose value has not arrived is absent.</param>
+/// <param name="GrantedScopes">What the provider granted; null before the first authorization.</param>
 public sealed record ConnectionMetadataResponse(
     string ConnectionId,
     string PluginId,
     string VersionId,
     string Status,
     string? BaseUrl,
-    IReadOnlyDictionary<string, string> Extras)
+    IReadOnlyDictionary<string, string> Extras,
+    IReadOnlyList<string>? GrantedScopes)
 {
     public static ConnectionMetadataResponse From(ConnectionMetadata metadata) => new(
-        metadata.ConnectionId, metadata.PluginId, metadata.VersionId, metadata.Status.ToWireName(), metadata.BaseUrl, metadata.Extras);
+        metadata.ConnectionId, metadata.PluginId, metadata.VersionId, metadata.Status.ToWireName(), metadata.BaseUrl, metadata.Extras, metadata.GrantedScopes);
 }

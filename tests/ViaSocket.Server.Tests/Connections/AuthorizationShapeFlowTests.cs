@@ -222,6 +222,11 @@ public sealed class AuthorizationShapeFlowTests(ServiceFixture fixture) : IClass
 
         var view = await Flow.GetJsonAsync($"/v1/connections/{connectionId}");
         Assert.Equal(["read", "admin"], view["grantedScopes"]!.AsArray().Select(s => (string)s!));
+
+        // Engines read them in the connection's metadata too, next to no token material.
+        var metadata = await Flow.GetJsonAsync($"/v1/connections/{connectionId}/metadata");
+        Assert.Equal(["read", "admin"], metadata["grantedScopes"]!.AsArray().Select(s => (string)s!));
+        Assert.DoesNotContain(await Flow.AccessTokenAsync(connectionId), metadata.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Theory]
