@@ -36,19 +36,25 @@ internal static class OutcomeRuleValidation
                 problems.Add(new(rulePointer + "/match", ValidationCodes.InvalidOutcomeRule, "A rule matches at least one body path, e.g. { \"error\": [\"invalid_auth\"] }."));
             }
 
-            foreach (var (path, values) in rule.Match ?? new Dictionary<string, IReadOnlyList<string>>())
-            {
-                if (!DottedPath.IsValid(path) || values is not { Count: > 0 })
-                {
-                    problems.Add(new(JsonPointer.Append(rulePointer + "/match", path), ValidationCodes.InvalidOutcomeRule,
-                        "Each match key is a dotted path (ok, error.code) with a non-empty list of values."));
-                }
-            }
+            CheckMatch(rule.Match, rulePointer + "/match", problems);
 
             if (rule.RetryAfterPath is { } retryAfter && (!DottedPath.IsValid(retryAfter) || rule.Then != OutcomeKinds.Transient))
             {
                 problems.Add(new(rulePointer + "/retryAfterPath", ValidationCodes.InvalidOutcomeRule,
                     "retryAfterPath is a dotted path, and only for a transient outcome."));
+            }
+        }
+    }
+
+    /// <summary>A body match of an outcome or refresh-on rule: each key a dotted path, each with at least one value.</summary>
+    public static void CheckMatch(IReadOnlyDictionary<string, IReadOnlyList<string>>? match, string pointer, List<ValidationProblem> problems)
+    {
+        foreach (var (path, values) in match ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            if (!DottedPath.IsValid(path) || values is not { Count: > 0 })
+            {
+                problems.Add(new(JsonPointer.Append(pointer, path), ValidationCodes.InvalidOutcomeRule,
+                    "Each match key is a dotted path (ok, error.code) with a non-empty list of values."));
             }
         }
     }

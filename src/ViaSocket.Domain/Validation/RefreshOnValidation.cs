@@ -1,5 +1,4 @@
 using ViaSocket.Domain.Definitions;
-using ViaSocket.Domain.Tokens;
 
 namespace ViaSocket.Domain.Validation;
 
@@ -53,14 +52,7 @@ internal static class RefreshOnValidation
                 }
             }
 
-            foreach (var (path, values) in match)
-            {
-                if (!DottedPath.IsValid(path) || values is not { Count: > 0 })
-                {
-                    problems.Add(new(JsonPointer.Append(pointer + "/match", path), ValidationCodes.InvalidOutcomeRule,
-                        "Each match key is a dotted path (ok, error.code) with a non-empty list of values."));
-                }
-            }
+            OutcomeRuleValidation.CheckMatch(match, pointer + "/match", problems);
         }
     }
 }
