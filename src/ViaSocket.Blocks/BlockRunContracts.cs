@@ -29,6 +29,24 @@ public sealed record BlockRunRequest(string ScriptCacheKey, ApiBlock Block, Json
     /// (<see cref="ClientAuthModes"/>); null or <c>block</c> adds nothing. Set for the token, refresh and revoke blocks.
     /// </summary>
     public string? ClientAuthentication { get; init; }
+
+    /// <summary>Which share of the runners a JavaScript block waits for: connections' own work, or author test runs.</summary>
+    public BlockRunLane Lane { get; init; } = BlockRunLane.Connections;
+
+    /// <summary>Whose run this is (the workspace): runs queued in a lane are served round-robin across tenants.</summary>
+    public string? Tenant { get; init; }
+}
+
+/// <summary>
+/// The shares of the runner pool. Test runs execute drafts anyone with author rights can write, so they never wait
+/// behind, delay, or share a runner process with connect, refresh and revoke runs.
+/// </summary>
+public enum BlockRunLane
+{
+    /// <summary>Connect, Test Me, refresh and revoke runs of connections.</summary>
+    Connections,
+    /// <summary>Author test runs from the builder or the test-run API.</summary>
+    TestRuns,
 }
 
 /// <summary>
@@ -78,7 +96,7 @@ public sealed record BlockFailure(
     TimeSpan? RetryAfter = null)
 {
     /// <summary>Network errors, timeouts, 5xx, 408, 425 and 429 are worth retrying; everything else is not.</summary>
-    public bool IsTransient => Kind is BlockFailureKind.Network or BlockFailureKind.Timeout or BlockFailureKind.ProviderRetry
+    public bool IsTransient => Kind is BlockFailureKind.Network or BlockFailureKind.Timeout or BlockFailureKind.ProviderRetry or BlockFailureKind.Runner
         || (Kind == BlockFailureKind.HttpStatus && HttpStatus is >= 500 or 408 or 425 or 429);
 
     /// <summary>The provider refused the grant or the client (by status or in its body): the user must reconnect.</summary>
@@ -106,6 +124,8 @@ public enum BlockFailureKind
     ProviderRetry,
     /// <summary>The request was refused before or while sending (URL outside the allowed URLs, address not allowed, redirect, response too large).</summary>
     Refused,
+    /// <summary>No runner process could take the run (all busy past the queue limit, or none could start), or its runner died: worth retrying.</summary>
+    Runner,
 }
 
 public static class BlockErrorCodes
@@ -120,6 +140,18 @@ public static class BlockErrorCodes
     public const string SyntaxError = "block.syntax_error";
     public const string TemplateError = "block.template_error";
     public const string LimitExceeded = "block.limit_exceeded";
+
+    /// <summary>The run went over its memory ceiling: the interpreter's allocation budget, or the runner process's heap.</summary>
+    public const string MemoryExceeded = "block.memory_exceeded";
+
+    /// <summary>The runner process running the block died without an answer (and a retry on a fresh one failed too).</summary>
+    public const string RunnerCrashed = "block.runner_crashed";
+
+    /// <summary>The run's lane has more runs queued than it accepts (for this workspace, or in all).</summary>
+    public const string RunnerBusy = "block.runner_busy";
+
+    /// <summary>No runner process could be started.</summary>
+    public const string RunnerUnavailable = "block.runner_unavailable";
     public const string AddressRefused = "block.address_refused";
     public const string ResponseTooLarge = "block.response_too_large";
     public const string RedirectRefused = "block.redirect_refused";

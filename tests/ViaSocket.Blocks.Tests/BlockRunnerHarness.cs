@@ -1,20 +1,30 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using ViaSocket.Blocks.Http;
+using ViaSocket.Blocks.Isolation;
 using ViaSocket.Blocks.Sandbox;
 using ViaSocket.Domain.Definitions;
 
 namespace ViaSocket.Blocks.Tests;
 
-/// <summary>The real block runner from its DI registration, with loopback opened explicitly for the test server.</summary>
+/// <summary>
+/// The real block runner from its DI registration, with loopback opened explicitly for the test server. JavaScript
+/// runs in real runner processes, from one pool the whole test assembly shares (limits travel with each run, so
+/// every harness's sandbox options apply; the guard and the URL policy stay per harness, in this process).
+/// </summary>
 internal sealed class BlockRunnerHarness : IDisposable
 {
     private static int s_keys;
+    private static readonly Lazy<RunnerPool> SharedPool = new(() => new RunnerPool(
+        Microsoft.Extensions.Options.Options.Create(new BlockIsolationOptions()),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<RunnerPool>.Instance));
+
     private readonly ServiceProvider _services;
 
     public BlockRunnerHarness(Action<SandboxOptions>? sandbox = null, Action<OutboundHttpOptions>? outbound = null)
     {
         var services = new ServiceCollection();
+        services.AddSingleton(SharedPool.Value);
         services.AddBlockRunner(sandbox);
         services.AddGuardedOutboundHttp(outbound ?? (options => options.AllowedNetworks = ["127.0.0.1/32"]));
         _services = services.BuildServiceProvider();

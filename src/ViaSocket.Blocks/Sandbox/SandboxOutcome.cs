@@ -99,8 +99,10 @@ internal static class SandboxOutcome
     private static BlockFailure ScriptFailure(string message, int? line)
         => new(BlockFailureKind.Script, BlockErrorCodes.ScriptError, line is null ? message : $"{message} (line {line})");
 
-    private static BlockFailure Limit(string limit, string message)
-        => new(BlockFailureKind.LimitExceeded, BlockErrorCodes.LimitExceeded, $"Sandbox limit exceeded ({limit}): {message}");
+    /// <summary>A sandbox limit; memory has its own code, whichever layer (interpreter or process) stopped the run.</summary>
+    public static BlockFailure Limit(string limit, string message)
+        => new(BlockFailureKind.LimitExceeded, limit == SandboxLimits.Memory ? BlockErrorCodes.MemoryExceeded : BlockErrorCodes.LimitExceeded,
+            $"Sandbox limit exceeded ({limit}): {message}");
 
     private static BlockFailure OutboundFailure(string? code, string message) => code switch
     {

@@ -25,7 +25,7 @@ internal sealed partial class SandboxedExpressionEvaluator(PreparedScriptCache s
         {
             var script = scripts.GetOrPrepare(CacheKeyPrefix + expression, expression, SandboxEngine.PrepareExpression);
             var diagnostics = new RunDiagnostics(capture: false, 0, 0);
-            var bridge = new SandboxBridge(httpClient: null, BlockUrlPolicy.AddressGuardOnly, diagnostics, maxOutboundCalls: 0, timeProvider, CancellationToken.None);
+            var bridge = new SandboxBridge(http: null, diagnostics, maxOutboundCalls: 0, CancellationToken.None);
             using var engine = new SandboxEngine(settings, bridge, settings.ExpressionTimeout, CancellationToken.None);
             (var result, failure) = SandboxOutcome.FromEnvelope(engine.Evaluate(script, context.ToJsonString()), settings, timeProvider);
             if (failure is null)

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ViaSocket.Blocks.Sandbox;
+
+namespace ViaSocket.Blocks.Isolation;
+
+/// <summary>
+/// The silo's warm runner processes, in two lanes with their own runners: connections (connect, refresh, revoke)
+/// and author test runs, so neither can starve the other and drafts never share a process with a connection's
+/// context. Runners run below the silo's CPU priority (test runs at the lowest), so a busy block slows blocks, not
+/// credential reads.
+/// </summary>
+internal sealed class RunnerPool : IScriptHost, IAsyncDisposable, IDisposable
+{
+    private readonly RunnerLane _connections;
+    private readonly RunnerLane _testRuns;
+    private int _disposed;
+
+    public RunnerPool(IOptions<BlockIsolationOptions> options, ILogger<RunnerPool> logger)
+    {
+        var settings = options.Value;
+        var launch = new RunnerLaunch(settings);
+        _connections = new RunnerLane(BlockRunLane.Connections, settings.ConnectionRunners, settings.MaxQueuedRuns, launch, settings, ProcessPriorityClass.BelowNormal, logger);
+        _testRuns = new RunnerLane(BlockRunLane.TestRuns, settings.TestRunRunners, settings.MaxQueuedTestRunsPerWorkspace, launch, settings, ProcessPriorityClass.Idle, logger);
+    }
+
+    public RunnerLane Lane(BlockRunLane lane) => lane == BlockRunLane.TestRuns ? _testRuns : _connections;
+
+    public Task<ScriptOutcome> RunAsync(ScriptRun run, ScriptPlacement placement, GuardedBlockHttp http, CancellationToken cancellationToken)
+        => Lane(placement.Lane).RunAsync(run, placement.Tenant ?? "", http, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // The container may hold it both as itself and as the script host.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _connections.DisposeAsync().ConfigureAwait(false);
+        await _testRuns.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
