@@ -24,7 +24,9 @@ internal sealed class BlockRunnerHarness : IDisposable
     public BlockRunnerHarness(Action<SandboxOptions>? sandbox = null, Action<OutboundHttpOptions>? outbound = null)
     {
         var services = new ServiceCollection();
+        // Registered as instances, so no harness's container disposes the shared pool.
         services.AddSingleton(SharedPool.Value);
+        services.AddSingleton<IScriptHost>(SharedPool.Value);
         services.AddBlockRunner(sandbox);
         services.AddGuardedOutboundHttp(outbound ?? (options => options.AllowedNetworks = ["127.0.0.1/32"]));
         _services = services.BuildServiceProvider();

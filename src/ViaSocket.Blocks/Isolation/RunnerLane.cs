@@ -45,6 +45,12 @@ internal sealed partial class RunnerLane : IAsyncDisposable
 
     public Task<ScriptOutcome> RunAsync(ScriptRun run, string tenant, GuardedBlockHttp http, CancellationToken cancellationToken)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            // Shutting down: no worker would take it.
+            return Task.FromResult(new ScriptOutcome(null, RunnerFailures.Unavailable(), []));
+        }
+
         var item = new WorkItem(run, http, cancellationToken);
         return _queue.TryEnqueue(tenant, item) switch
         {

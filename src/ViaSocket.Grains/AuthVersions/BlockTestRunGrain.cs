@@ -59,6 +59,9 @@ internal sealed class BlockTestRunGrain(AuthVersionCatalog catalog, IBlockRunner
         {
             // A test run sends what a connection would, so an author sees the provider accept the client's authentication.
             ClientAuthentication = ClientAuthModes.ForBlock(version.Definition.Authorization, request.BlockKind),
+            // Drafts run in their own runners, round-robin across workspaces, never beside a connection's blocks.
+            Lane = BlockRunLane.TestRuns,
+            Tenant = workspaceId,
         });
 
         // The runner has masked the client secret in everything the run returns.

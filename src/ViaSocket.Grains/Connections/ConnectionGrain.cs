@@ -210,6 +210,8 @@ internal sealed partial class ConnectionGrain(
         {
             ExpectsToken = blockKind is BlockKinds.AccessToken or BlockKinds.RefreshToken,
             ClientAuthentication = ClientAuthModes.ForBlock(version.Definition.Authorization, blockKind),
+            Lane = BlockRunLane.Connections,
+            Tenant = WorkspaceId,
         });
         activity.SetOutcome(result.Failure?.Code, result.Failure?.HttpStatus);
         metrics.BlockRan(blockKind, result);
