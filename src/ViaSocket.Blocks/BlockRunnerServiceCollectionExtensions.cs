@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using ViaSocket.Blocks;
 using Microsoft.Extensions.Options;
+using ViaSocket.Blocks;
 using ViaSocket.Blocks.Declarative;
 using ViaSocket.Blocks.Isolation;
 using ViaSocket.Blocks.Sandbox;
