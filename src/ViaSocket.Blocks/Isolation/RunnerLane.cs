@@ -37,12 +37,6 @@ internal sealed partial class RunnerLane : IAsyncDisposable
         _workers = [.. Enumerable.Range(0, _runners.Length).Select(slot => Task.Run(() => WorkAsync(slot)))];
     }
 
-    /// <summary>The live runners' process ids (for diagnostics and the crash tests).</summary>
-    public IReadOnlyList<int> RunnerPids => [.. _runners.Where(runner => runner is { HasExited: false }).Select(runner => runner!.Pid)];
-
-    /// <summary>What the lane's runners reported when they started.</summary>
-    public IReadOnlyList<RunnerIsolation> Isolation => [.. _runners.Where(runner => runner is not null).Select(runner => runner!.Isolation)];
-
     public Task<ScriptOutcome> RunAsync(ScriptRun run, string tenant, GuardedBlockHttp http, CancellationToken cancellationToken)
     {
         if (_stopping.IsCancellationRequested)
@@ -162,7 +156,8 @@ internal sealed partial class RunnerLane : IAsyncDisposable
             await dead.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastStartFailure)) < StartBackoff && _lastStartFailure != long.MinValue)
+        var lastStartFailure = Interlocked.Read(ref _lastStartFailure);
+        if (lastStartFailure != long.MinValue && Stopwatch.GetElapsedTime(lastStartFailure) < StartBackoff)
         {
             return null;
         }

@@ -17,8 +17,6 @@ internal sealed class RunnerLaunch(BlockIsolationOptions options)
 
     public string TempDirectory { get; } = options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "viasocket-runners");
 
-    public bool IsAvailable => File.Exists(RunnerPath) && File.Exists(Muxer);
-
     private static string Muxer
     {
         get

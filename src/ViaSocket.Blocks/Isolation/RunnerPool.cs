@@ -25,10 +25,8 @@ internal sealed class RunnerPool : IScriptHost, IAsyncDisposable, IDisposable
         _testRuns = new RunnerLane(BlockRunLane.TestRuns, settings.TestRunRunners, settings.MaxQueuedTestRunsPerWorkspace, launch, settings, ProcessPriorityClass.Idle, logger);
     }
 
-    public RunnerLane Lane(BlockRunLane lane) => lane == BlockRunLane.TestRuns ? _testRuns : _connections;
-
     public Task<ScriptOutcome> RunAsync(ScriptRun run, ScriptPlacement placement, GuardedBlockHttp http, CancellationToken cancellationToken)
-        => Lane(placement.Lane).RunAsync(run, placement.Tenant ?? "", http, cancellationToken);
+        => (placement.Lane == BlockRunLane.TestRuns ? _testRuns : _connections).RunAsync(run, placement.Tenant ?? "", http, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -28,9 +28,6 @@ internal sealed class GuardedBlockHttp(
     /// </summary>
     public Uri? RefusedUrl { get; private set; }
 
-    /// <summary>Requests answered by the provider (or refused here) so far; replayed answers are not counted again.</summary>
-    public int Calls => Volatile.Read(ref _calls);
-
     /// <summary>Answers the next run's requests from the recorded exchanges, in order, while they match.</summary>
     public void BeginReplay()
     {
