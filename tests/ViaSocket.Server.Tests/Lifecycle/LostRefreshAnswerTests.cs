@@ -37,9 +37,11 @@ public sealed class LostRefreshAnswerTests(FakeClockServiceFixture fixture) : IC
     [Fact]
     public async Task A_lost_answer_read_after_the_grace_needs_reauthorization_without_presenting_the_token_again()
     {
-        var connectionId = await ConnectAsync("lost-outside", providerGrace: TimeSpan.FromSeconds(30), declaredGrace: 30);
+        // Grace and delay stay under the block timeout (10 s on the service's clock): a jump past it would cancel the
+        // call and hang up before the provider drops the answer, which is a different loss.
+        var connectionId = await ConnectAsync("lost-outside", providerGrace: TimeSpan.FromSeconds(5), declaredGrace: 5);
 
-        await RefreshWithDroppedAnswerAsync("lost-outside", connectionId, TimeSpan.FromSeconds(31));
+        await RefreshWithDroppedAnswerAsync("lost-outside", connectionId, TimeSpan.FromSeconds(6));
 
         await AssertReauthAsync(connectionId, ConnectionErrorCodes.RefreshInterrupted);
         Assert.Equal([TokenResponseHold.DroppedStatus], RefreshStatuses("lost-outside"));
