@@ -137,7 +137,7 @@ internal sealed record RunnerArguments(string TempDirectory, long DataLimitBytes
         }
 
         return new RunnerArguments(
-            Path.Combine(temp ?? Path.GetTempPath(), $"runner-{Environment.ProcessId}"),
+            temp ?? Path.Combine(Path.GetTempPath(), $"runner-{Environment.ProcessId}"),
             dataLimit,
             check,
             checkPort);

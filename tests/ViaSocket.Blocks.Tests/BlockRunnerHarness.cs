@@ -10,7 +10,8 @@ namespace ViaSocket.Blocks.Tests;
 /// <summary>
 /// The real block runner from its DI registration, with loopback opened explicitly for the test server. JavaScript
 /// runs in real runner processes, from one pool the whole test assembly shares (limits travel with each run, so
-/// every harness's sandbox options apply; the guard and the URL policy stay per harness, in this process).
+/// every harness's sandbox options apply; the guard and the URL policy stay per harness, in this process), unless a
+/// test asks for a pool of its own, e.g. to time its lanes without other tests' runs in them.
 /// </summary>
 internal sealed class BlockRunnerHarness : IDisposable
 {
@@ -20,13 +21,19 @@ internal sealed class BlockRunnerHarness : IDisposable
         Microsoft.Extensions.Logging.Abstractions.NullLogger<RunnerPool>.Instance));
 
     private readonly ServiceProvider _services;
+    private readonly RunnerPool? _ownPool;
 
-    public BlockRunnerHarness(Action<SandboxOptions>? sandbox = null, Action<OutboundHttpOptions>? outbound = null)
+    /// <param name="ownPool">Runners for this harness alone, disposed with it; null shares the assembly's pool.</param>
+    public BlockRunnerHarness(Action<SandboxOptions>? sandbox = null, Action<OutboundHttpOptions>? outbound = null, BlockIsolationOptions? ownPool = null)
     {
+        _ownPool = ownPool is null
+            ? null
+            : new RunnerPool(Microsoft.Extensions.Options.Options.Create(ownPool), Microsoft.Extensions.Logging.Abstractions.NullLogger<RunnerPool>.Instance);
+        var pool = _ownPool ?? SharedPool.Value;
         var services = new ServiceCollection();
         // Registered as instances, so no harness's container disposes the shared pool.
-        services.AddSingleton(SharedPool.Value);
-        services.AddSingleton<IScriptHost>(SharedPool.Value);
+        services.AddSingleton(pool);
+        services.AddSingleton<IScriptHost>(pool);
         services.AddBlockRunner(sandbox);
         services.AddGuardedOutboundHttp(outbound ?? (options => options.AllowedNetworks = ["127.0.0.1/32"]));
         _services = services.BuildServiceProvider();
@@ -54,5 +61,9 @@ internal sealed class BlockRunnerHarness : IDisposable
             urls ?? BlockUrlPolicy.AddressGuardOnly,
             new BlockRunOptions { CaptureDiagnostics = diagnostics }));
 
-    public void Dispose() => _services.Dispose();
+    public void Dispose()
+    {
+        _services.Dispose();
+        _ownPool?.Dispose();
+    }
 }

@@ -92,12 +92,26 @@ internal sealed partial class RunnerLane : IAsyncDisposable
 
     private async Task<ScriptOutcome> ExecuteAsync(int slot, WorkItem item)
     {
-        var crashRetried = false;
+        var run = await ExecuteOnceAsync(slot, item).ConfigureAwait(false);
+        if (run is { RunnerDied: true, Outcome.Failure.Code: BlockErrorCodes.RunnerCrashed })
+        {
+            // The crash was not the block's doing as far as anyone can tell (a limit would say so): run it again on a
+            // fresh runner, with the provider's answers so far replayed rather than asked for twice.
+            item.Http.BeginReplay();
+            run = await ExecuteOnceAsync(slot, item).ConfigureAwait(false);
+        }
+
+        return run.Outcome;
+    }
+
+    /// <summary>Runs the item on the slot's runner, replacing the runner afterwards when it died or is used up.</summary>
+    private async Task<RunnerRun> ExecuteOnceAsync(int slot, WorkItem item)
+    {
         for (var handOffs = 0; handOffs < 3; handOffs++)
         {
             if (await EnsureRunnerAsync(slot).ConfigureAwait(false) is not { } runner)
             {
-                return new ScriptOutcome(null, RunnerFailures.Unavailable(), []);
+                break;
             }
 
             RunnerRun run;
@@ -116,31 +130,19 @@ internal sealed partial class RunnerLane : IAsyncDisposable
                 throw;
             }
 
-            if (!run.RunnerDied)
+            if (run.RunnerDied)
             {
-                if (runner.Runs >= _options.MaxRunsPerRunner)
-                {
-                    await ReplaceAsync(slot, "it reached its run limit").ConfigureAwait(false);
-                }
-
-                return run.Outcome;
+                await ReplaceAsync(slot, run.Outcome.Failure?.Code ?? BlockErrorCodes.RunnerCrashed).ConfigureAwait(false);
+            }
+            else if (runner.Runs >= _options.MaxRunsPerRunner)
+            {
+                await ReplaceAsync(slot, "it reached its run limit").ConfigureAwait(false);
             }
 
-            var code = run.Outcome.Failure?.Code ?? BlockErrorCodes.RunnerCrashed;
-            await ReplaceAsync(slot, code).ConfigureAwait(false);
-            if (code != BlockErrorCodes.RunnerCrashed || crashRetried)
-            {
-                return run.Outcome;
-            }
-
-            // The crash was not the block's doing as far as anyone can tell: run it again on a fresh runner, with the
-            // provider's answers so far replayed rather than asked for twice.
-            crashRetried = true;
-            handOffs = -1;
-            item.Http.BeginReplay();
+            return run;
         }
 
-        return new ScriptOutcome(null, RunnerFailures.Unavailable(), []);
+        return RunnerRun.Completed(new ScriptOutcome(null, RunnerFailures.Unavailable(), []));
     }
 
     private async Task<RunnerProcess?> EnsureRunnerAsync(int slot)

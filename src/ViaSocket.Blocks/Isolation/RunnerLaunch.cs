@@ -27,26 +27,30 @@ internal sealed class RunnerLaunch(BlockIsolationOptions options)
         }
     }
 
+    /// <summary>
+    /// The start of one runner, with a temp folder of its own (its working directory; the runner takes it over, and
+    /// the silo deletes it when the runner is gone), so no runner sees what another left behind.
+    /// </summary>
     public ProcessStartInfo StartInfo(params string[] extraArguments)
     {
-        Directory.CreateDirectory(TempDirectory);
+        var temp = Directory.CreateDirectory(Path.Combine(TempDirectory, $"runner-{Guid.NewGuid():N}")).FullName;
         var start = new ProcessStartInfo(Muxer)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = TempDirectory,
+            WorkingDirectory = temp,
         };
-        foreach (var argument in new[] { "exec", RunnerPath, "--temp", TempDirectory, "--data-limit", Megabytes(options.DataLimitMegabytes) }.Concat(extraArguments))
+        foreach (var argument in new[] { "exec", RunnerPath, "--temp", temp, "--data-limit", Megabytes(options.DataLimitMegabytes) }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
 
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/bin:/bin";
-        start.Environment["HOME"] = TempDirectory;
-        start.Environment["TMPDIR"] = TempDirectory;
+        start.Environment["HOME"] = temp;
+        start.Environment["TMPDIR"] = temp;
         start.Environment["DOTNET_GCHeapHardLimit"] = (options.HeapLimitMegabytes * 1024L * 1024L).ToString("X", CultureInfo.InvariantCulture);
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

@@ -20,12 +20,14 @@ internal sealed class RunnerProcess : IAsyncDisposable
     private readonly Stream _output;
     private readonly SemaphoreSlim _write = new(1, 1);
     private readonly StringBuilder _stderr;
+    private readonly string _tempDirectory;
     private long _nextRunId;
     private bool _killedByUs;
 
-    private RunnerProcess(Process process, StringBuilder stderr, RunnerIsolation isolation)
+    private RunnerProcess(Process process, string tempDirectory, StringBuilder stderr, RunnerIsolation isolation)
     {
         _process = process;
+        _tempDirectory = tempDirectory;
         _stderr = stderr;
         _input = process.StandardInput.BaseStream;
         _output = process.StandardOutput.BaseStream;
@@ -43,13 +45,15 @@ internal sealed class RunnerProcess : IAsyncDisposable
     /// <exception cref="RunnerStartException">The process did not start or did not report ready in time.</exception>
     public static async Task<RunnerProcess> StartAsync(RunnerLaunch launch, ProcessPriorityClass priority, TimeSpan startTimeout, CancellationToken cancellationToken)
     {
+        var start = launch.StartInfo();
         Process process;
         try
         {
-            process = Process.Start(launch.StartInfo()) ?? throw new RunnerStartException("The runner process did not start.");
+            process = Process.Start(start) ?? throw new RunnerStartException("The runner process did not start.");
         }
         catch (Exception error) when (error is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
+            DeleteTemp(start.WorkingDirectory);
             throw new RunnerStartException($"The runner process did not start: {error.Message}");
         }
 
@@ -67,12 +71,13 @@ internal sealed class RunnerProcess : IAsyncDisposable
                 throw new RunnerStartException($"The runner did not report ready: {Tail(stderr)}");
             }
 
-            return new RunnerProcess(process, stderr, ready.Isolation);
+            return new RunnerProcess(process, start.WorkingDirectory, stderr, ready.Isolation);
         }
         catch (Exception error) when (error is OperationCanceledException or RunnerProtocolException or IOException)
         {
             Kill(process);
             process.Dispose();
+            DeleteTemp(start.WorkingDirectory);
             throw new RunnerStartException(error is OperationCanceledException && !cancellationToken.IsCancellationRequested
                 ? "The runner did not report ready in time."
                 : $"The runner failed to start: {Tail(stderr)}");
@@ -303,6 +308,19 @@ internal sealed class RunnerProcess : IAsyncDisposable
 
         _process.Dispose();
         _write.Dispose();
+        DeleteTemp(_tempDirectory);
+    }
+
+    private static void DeleteTemp(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a folder left behind holds only what one block wrote, under a name nothing reuses.
+        }
     }
 }
 

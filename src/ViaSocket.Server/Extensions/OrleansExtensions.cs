@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using ViaSocket.Blocks.Isolation;
 using ViaSocket.ClusterSecurity;
 using ViaSocket.Grains;
 using ViaSocket.Grains.Connections;
@@ -102,6 +103,7 @@ internal static partial class OrleansExtensions
             silo.AddAdoNetGrainStorage(ConnectionEventsHostingExtensions.PubSubStorageName, o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
             silo.AddViaSocketGrains();
             silo.Services.AddOptions<RefreshOptions>().Bind(builder.Configuration.GetSection(RefreshOptions.SectionPath)).ValidateDataAnnotations().ValidateOnStart();
+            silo.Services.AddOptions<BlockIsolationOptions>().Bind(builder.Configuration.GetSection(BlockIsolationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
             silo.AddConnectionEvents();
         });
     }
