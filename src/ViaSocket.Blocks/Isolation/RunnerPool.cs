@@ -11,7 +11,7 @@ namespace ViaSocket.Blocks.Isolation;
 /// context. Runners run below the silo's CPU priority (test runs at the lowest), so a busy block slows blocks, not
 /// credential reads.
 /// </summary>
-internal sealed class RunnerPool : IScriptHost, IAsyncDisposable, IDisposable
+internal sealed partial class RunnerPool : IScriptHost, IAsyncDisposable, IDisposable
 {
     private readonly RunnerLane _connections;
     private readonly RunnerLane _testRuns;
@@ -19,6 +19,11 @@ internal sealed class RunnerPool : IScriptHost, IAsyncDisposable, IDisposable
 
     public RunnerPool(IOptions<BlockIsolationOptions> options, ILogger<RunnerPool> logger)
     {
+        if (!SiloMemoryProtection.Apply())
+        {
+            LogNotProtected(logger);
+        }
+
         var settings = options.Value;
         var launch = new RunnerLaunch(settings);
         _connections = new RunnerLane(BlockRunLane.Connections, settings.ConnectionRunners, settings.MaxQueuedRuns, launch, settings, ProcessPriorityClass.BelowNormal, logger);
@@ -41,4 +46,7 @@ internal sealed class RunnerPool : IScriptHost, IAsyncDisposable, IDisposable
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This process could not be marked non-dumpable: a block runner under the same user and without Landlock could read its memory")]
+    private static partial void LogNotProtected(ILogger logger);
 }
