@@ -61,6 +61,8 @@ internal sealed class SandboxEngine : IDisposable
             engineOptions.Constraint(_allocation);
         });
 
+        StringGrowthGuard.Install(_engine, options.MaxMemoryBytes, options.MaxArrayLength);
+
         // Armed before the prelude runs and never re-armed: one budget for the whole run, awaits included.
         _deadline.Begin(budget, cancellationToken);
         var factory = _engine.Evaluate(Prelude.Value);
