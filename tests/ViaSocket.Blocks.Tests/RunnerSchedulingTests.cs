@@ -70,6 +70,53 @@ public sealed class RunnerSchedulingTests
         Assert.All(await Task.WhenAll(accepted), run => Assert.Equal(BlockErrorCodes.Timeout, run.Result.Failure?.Code));
     }
 
+    [Fact]
+    public async Task A_runner_that_served_its_runs_is_replaced_by_a_fresh_process_and_no_run_fails()
+    {
+        var temp = Path.Combine(Path.GetTempPath(), $"viasocket-recycle-{Guid.NewGuid():N}");
+        using var harness = new BlockRunnerHarness(ownPool: new BlockIsolationOptions { ConnectionRunners = 1, MaxRunsPerRunner = 2, TempDirectory = temp });
+        var clock = Stopwatch.StartNew();
+        var runners = new HashSet<int>();
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Null((await TimedAsync(harness, "return { ok: true };", BlockRunLane.Connections, "recycling", clock)).Result.Failure);
+            runners.UnionWith(RunnerPids(temp));
+        }
+
+        // Two runs each (a quarter of 2 adds none): eight runs on four runners, a fifth started right after the last
+        // retired without a run asking for it, and the test-run lane's one.
+        var deadline = clock.Elapsed + TimeSpan.FromSeconds(20);
+        while (runners.Count < 6 && clock.Elapsed < deadline)
+        {
+            await Task.Delay(50);
+            runners.UnionWith(RunnerPids(temp));
+        }
+
+        Assert.Equal(6, runners.Count);
+    }
+
+    /// <summary>The runner processes whose command line names <paramref name="temp"/> (the pool's temp folder).</summary>
+    private static IEnumerable<int> RunnerPids(string temp)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText(Path.Combine(directory, "cmdline"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            if (commandLine.Contains(temp, StringComparison.Ordinal) && int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                yield return pid;
+            }
+        }
+    }
+
     /// <summary>A pool of one runner per lane, both started and through a first run, so timings are the lanes' alone.</summary>
     private static async Task<BlockRunnerHarness> WarmHarnessAsync(TimeSpan timeout, int maxQueuedPerWorkspace = 4)
     {

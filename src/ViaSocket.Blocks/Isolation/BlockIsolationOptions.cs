@@ -47,9 +47,9 @@ public sealed class BlockIsolationOptions : IValidatableObject
     [Range(1, 10_000)]
     public int MaxQueuedTestRunsPerWorkspace { get; set; } = 4;
 
-    /// <summary>Runs after which a runner is replaced by a fresh process.</summary>
+    /// <summary>Runs after which a runner is replaced by a fresh process (each runner up to a quarter more, at random).</summary>
     /// <value>The default value is 5,000.</value>
-    [Range(1, int.MaxValue)]
+    [Range(1, 10_000_000)]
     public int MaxRunsPerRunner { get; set; } = 5000;
 
     /// <summary>How long a runner may take to start and report ready.</summary>

@@ -21,6 +21,7 @@ internal sealed partial class RunnerLane : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly FairQueue<WorkItem> _queue;
     private readonly RunnerProcess?[] _runners;
+    private readonly int[] _retireAfter;
     private readonly Task[] _workers;
     private readonly CancellationTokenSource _stopping = new();
     private long _lastStartFailure = long.MinValue;
@@ -34,6 +35,7 @@ internal sealed partial class RunnerLane : IAsyncDisposable
         _logger = logger;
         _queue = new FairQueue<WorkItem>(options.MaxQueuedRuns, maxQueuedPerTenant);
         _runners = new RunnerProcess?[Math.Max(1, size)];
+        _retireAfter = new int[_runners.Length];
         _workers = [.. Enumerable.Range(0, _runners.Length).Select(slot => Task.Run(() => WorkAsync(slot)))];
     }
 
@@ -87,6 +89,12 @@ internal sealed partial class RunnerLane : IAsyncDisposable
             {
                 item.Result.TrySetCanceled(item.Cancellation);
             }
+
+            // A runner retired or lost by that run is replaced now, before the next run has to wait for its start.
+            if (_runners[slot] is null && _options.Prestart)
+            {
+                await EnsureRunnerAsync(slot).ConfigureAwait(false);
+            }
         }
     }
 
@@ -134,7 +142,7 @@ internal sealed partial class RunnerLane : IAsyncDisposable
             {
                 await ReplaceAsync(slot, run.Outcome.Failure?.Code ?? BlockErrorCodes.RunnerCrashed).ConfigureAwait(false);
             }
-            else if (runner.Runs >= _options.MaxRunsPerRunner)
+            else if (runner.Runs >= _retireAfter[slot])
             {
                 await ReplaceAsync(slot, "it reached its run limit").ConfigureAwait(false);
             }
@@ -168,6 +176,8 @@ internal sealed partial class RunnerLane : IAsyncDisposable
         {
             var runner = await RunnerProcess.StartAsync(_launch, _priority, _options.StartTimeout, _stopping.Token).ConfigureAwait(false);
             _runners[slot] = runner;
+            // Up to a quarter more runs at random: runners started together must not all retire, and stall, together.
+            _retireAfter[slot] = _options.MaxRunsPerRunner + Random.Shared.Next(Math.Max(1, _options.MaxRunsPerRunner / 4));
             var isolation = runner.Isolation;
             LogStarted(_logger, _lane, runner.Pid, isolation.Uid, isolation.HeapLimitBytes / (1024 * 1024), isolation.LandlockAbi, isolation.NetworkDenied);
             return runner;
