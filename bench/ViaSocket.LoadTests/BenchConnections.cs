@@ -13,7 +13,8 @@ namespace ViaSocket.LoadTests;
 /// loopback provider, then runs start, consent and callback once per connection.
 /// </summary>
 /// <param name="refreshMarginSeconds">The version's <c>tokenExpiry.refreshMarginSeconds</c>; null keeps the service default.</param>
-internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAuthorizationServer provider, int? refreshMarginSeconds = null)
+/// <param name="javaScriptRefresh">The version refreshes with a JavaScript block instead of the equivalent declarative request.</param>
+internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAuthorizationServer provider, int? refreshMarginSeconds = null, bool javaScriptRefresh = false)
 {
     public const string PluginId = "bench-crm";
     public const string VersionId = "v1";
@@ -105,20 +106,24 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
 
     private async Task PublishAsync(HttpClient api, CancellationToken cancellationToken)
     {
-        var versionPath = $"/v1/plugins/{PluginId}/auth-versions/{VersionId}";
         var definition = Definition();
         if (refreshMarginSeconds is { } margin)
         {
             definition["tokenExpiry"] = new JsonObject { ["refreshMarginSeconds"] = margin };
         }
 
-        using (var put = await api.PutAsJsonAsync(versionPath, definition, cancellationToken))
-        {
-            await EnsureAsync(put, "saving the auth version", cancellationToken);
-        }
-
+        var versionPath = await PutDraftAsync(api, PluginId, VersionId, definition, cancellationToken);
         using var publish = await api.PostAsync(versionPath + "/publish", null, cancellationToken);
         await EnsureAsync(publish, "publishing the auth version", cancellationToken);
+    }
+
+    /// <summary>Saves <paramref name="definition"/> as a draft version; returns the version's API path.</summary>
+    public static async Task<string> PutDraftAsync(HttpClient api, string pluginId, string versionId, JsonObject definition, CancellationToken cancellationToken)
+    {
+        var versionPath = $"/v1/plugins/{pluginId}/auth-versions/{versionId}";
+        using var put = await api.PutAsJsonAsync(versionPath, definition, cancellationToken);
+        await EnsureAsync(put, "saving the auth version", cancellationToken);
+        return versionPath;
     }
 
     private async Task<string> ConnectAsync(HttpClient api, HttpClient browser, string ownerId, CancellationToken cancellationToken)
@@ -151,9 +156,10 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
 
     /// <summary>
     /// Token exchange and refresh as declarative form requests (client_secret_post), a bearer header appended. The
-    /// provider rotates refresh tokens, so the refresh sends the current one from <c>accesstokencode</c>.
+    /// provider rotates refresh tokens, so the refresh sends the current one from <c>accesstokencode</c>. With
+    /// <c>javaScriptRefresh</c> the refresh sends the same form from a JavaScript block.
     /// </summary>
-    private JsonObject Definition() => new()
+    public JsonObject Definition() => new()
     {
         ["authorization"] = new JsonObject
         {
@@ -182,22 +188,7 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
                 },
             },
         },
-        ["refreshToken"] = new JsonObject
-        {
-            ["request"] = new JsonObject
-            {
-                ["method"] = "POST",
-                ["url"] = provider.TokenUrl.ToString(),
-                ["bodyType"] = "form",
-                ["body"] = new JsonObject
-                {
-                    ["grant_type"] = "refresh_token",
-                    ["refresh_token"] = "${context.authData.accesstokencode.refresh_token}",
-                    ["client_id"] = "${context.clientId}",
-                    ["client_secret"] = "${context.clientSecret}",
-                },
-            },
-        },
+        ["refreshToken"] = javaScriptRefresh ? JavaScriptRefreshBlock() : DeclarativeRefreshBlock(),
         ["testMe"] = new JsonObject
         {
             ["request"] = new JsonObject
@@ -214,6 +205,35 @@ internal sealed class BenchConnections(Uri baseAddress, ApiKey apiKey, TestAutho
         {
             ["headers"] = new JsonObject { ["Authorization"] = "Bearer ${context.authData.accesstokencode.access_token}" },
         },
+    };
+
+    private JsonObject DeclarativeRefreshBlock() => new()
+    {
+        ["request"] = new JsonObject
+        {
+            ["method"] = "POST",
+            ["url"] = provider.TokenUrl.ToString(),
+            ["bodyType"] = "form",
+            ["body"] = new JsonObject
+            {
+                ["grant_type"] = "refresh_token",
+                ["refresh_token"] = "${context.authData.accesstokencode.refresh_token}",
+                ["client_id"] = "${context.clientId}",
+                ["client_secret"] = "${context.clientSecret}",
+            },
+        },
+    };
+
+    private JsonObject JavaScriptRefreshBlock() => new()
+    {
+        ["code"] = $$"""
+            const body = new URLSearchParams({
+              grant_type: 'refresh_token', refresh_token: context.authData.accesstokencode.refresh_token,
+              client_id: context.clientId, client_secret: context.clientSecret,
+            });
+            const response = await axios.post('{{provider.TokenUrl}}', body);
+            return response.data;
+            """,
     };
 
     /// <summary>Fails with the status and the service's problem code; response bodies here carry no token material.</summary>

@@ -51,8 +51,10 @@ internal sealed class BenchService : IAsyncDisposable
     /// <param name="connectionCount">Connections created through the HTTP OAuth flow before returning.</param>
     /// <param name="settings">Extra configuration, e.g. <c>ViaSocket:Refresh:MaxConcurrentPerVersion</c>.</param>
     /// <param name="refreshMarginSeconds">The bench version's <c>tokenExpiry.refreshMarginSeconds</c>; null keeps the default.</param>
+    /// <param name="javaScriptRefresh">The bench version refreshes with a JavaScript block (see <see cref="BenchConnections"/>).</param>
     public static async Task<BenchService> StartAsync(
-        int connectionCount, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null, int? refreshMarginSeconds = null)
+        int connectionCount, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null, int? refreshMarginSeconds = null,
+        bool javaScriptRefresh = false)
     {
         var connectionString = await new PostgresFixture().CreateDatabaseAsync(cancellationToken);
         var provider = await TestAuthorizationServer.StartAsync();
@@ -92,7 +94,7 @@ internal sealed class BenchService : IAsyncDisposable
             try
             {
                 provider.RegisterClient(BenchConnections.Client(new Uri(baseAddress, "/oauth/callback")));
-                var connections = new BenchConnections(baseAddress, apiKey, provider, refreshMarginSeconds);
+                var connections = new BenchConnections(baseAddress, apiKey, provider, refreshMarginSeconds, javaScriptRefresh);
                 var ids = await connections.CreateAsync(connectionCount, parallelism: 1, cancellationToken);
                 return new BenchService(app, provider, masterKeyDirectory, baseAddress, apiKey, ids);
             }

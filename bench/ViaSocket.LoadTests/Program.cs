@@ -1,6 +1,6 @@
 using ViaSocket.LoadTests;
 
-// Modes: run (default) | suite | storm | serve | load | grains; see each command's summary for its options.
+// Modes: run (default) | suite | storm | serve | load | grains | isolation | hostile | isolation-storm; see each command's summary for its options.
 var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "run";
 var options = new CommandArguments(args.SkipWhile(a => !a.StartsWith("--", StringComparison.Ordinal)));
 var commandLine = "dotnet run -c Release --project bench/ViaSocket.LoadTests -- " + string.Join(' ', args.Length > 0 ? args : ["run"]);
@@ -15,6 +15,9 @@ try
         "grains" => await GrainsCommand.RunAsync(options, commandLine),
         "storm" => await StormCommand.RunAsync(options),
         "suite" => await SuiteCommand.RunAsync(options, commandLine),
+        "isolation" => await IsolationCommand.RunAsync(options, commandLine),
+        "hostile" => await HostileCommand.RunAsync(options, commandLine),
+        "isolation-storm" => await IsolationStormCommand.RunAsync(options, commandLine),
         _ => Usage(),
     };
 }
@@ -27,6 +30,6 @@ catch (Exception exception)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ViaSocket.LoadTests [run|suite|storm|serve|load|grains] [--name value ...]");
+    Console.Error.WriteLine("usage: ViaSocket.LoadTests [run|suite|storm|serve|load|grains|isolation|hostile|isolation-storm] [--name value ...]");
     return 2;
 }

@@ -18,8 +18,9 @@ namespace ViaSocket.LoadTests;
 /// take a realistic share of the CPU, not all of it), and check every answer against its expiry and the provider's view
 /// of the token. The refresh limit
 /// <c>ViaSocket:Refresh:MaxConcurrentPerVersion</c> is <c>--refresh-concurrency</c> (default 32). Then P5 runs at
-/// <c>--memory-levels</c> (default 10000,100000; levels above N are dropped, N is used if none is left). Prints one
-/// <see cref="StormResult"/> line.
+/// <c>--memory-levels</c> (default 10000,100000; levels above N are dropped, N is used if none is left).
+/// <c>--refresh-block javascript</c> refreshes with the JavaScript block equivalent to the declarative request (the
+/// default, <c>declarative</c>). Prints one <see cref="StormResult"/> line.
 /// </summary>
 internal static class StormCommand
 {
@@ -44,13 +45,20 @@ internal static class StormCommand
         var seedParallelism = args.Int("seed-parallelism", 32);
         var probeCount = args.Int("probe-connections", Math.Clamp(count / 50, 50, 2000));
         var memoryLevels = args.Ints("memory-levels", "10000,100000").Where(l => l <= count).DefaultIfEmpty(count).ToArray();
+        var refreshBlock = args.String("refresh-block", RefreshBlocks.Declarative);
+        if (refreshBlock is not (RefreshBlocks.Declarative or RefreshBlocks.JavaScript))
+        {
+            throw new ArgumentException($"--refresh-block is {RefreshBlocks.Declarative} or {RefreshBlocks.JavaScript}.");
+        }
+
         var time = TimeProvider.System;
 
         await using var service = await BenchService.StartAsync(
             0,
             CancellationToken.None,
             new Dictionary<string, string?> { ["ViaSocket:Refresh:MaxConcurrentPerVersion"] = limit.ToString(CultureInfo.InvariantCulture) },
-            margin);
+            margin,
+            javaScriptRefresh: refreshBlock == RefreshBlocks.JavaScript);
         var provider = service.Provider;
         var seeder = new StormSeeder(service, seedParallelism);
 
@@ -138,7 +146,8 @@ internal static class StormCommand
             refreshLog.Count, refreshLog.Count(r => r.StatusCode != 200), provider.RefreshTokenReuseCount - reusesBefore, peak,
             sampler.Result(readers),
             cpu,
-            memory);
+            memory,
+            refreshBlock);
         Console.Out.WriteLine(Protocol.Line(Protocol.ResultPrefix, result));
         return 0;
     }
@@ -365,7 +374,8 @@ internal sealed record StormResult(
     int PeakProviderConcurrency,
     ReaderResult Readers,
     StormCpu Cpu,
-    MemoryResult Memory);
+    MemoryResult Memory,
+    string RefreshBlock);
 
 /// <summary>
 /// Where the cores went while the storm drained: this process (silo, front-end, token server, readers), PostgreSQL

@@ -73,9 +73,11 @@ internal static class SuiteCommand
         return 0;
     }
 
-    private static async Task<StormResult> RunStormAsync(CommandArguments args)
+    /// <summary>Runs <c>storm</c> in a child with the suite's storm options and <paramref name="extra"/>; returns its result.</summary>
+    public static async Task<StormResult> RunStormAsync(CommandArguments args, params string[] extra)
     {
         var arguments = new List<string> { "storm" };
+        arguments.AddRange(extra);
         foreach (var option in StormOptions.Where(args.Has))
         {
             arguments.Add("--" + option);
