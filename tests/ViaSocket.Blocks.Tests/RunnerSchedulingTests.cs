@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ViaSocket.Blocks.Isolation;
 using ViaSocket.Domain.Definitions;
+using ViaSocket.Testing.Processes;
 
 namespace ViaSocket.Blocks.Tests;
 
@@ -80,7 +81,7 @@ public sealed class RunnerSchedulingTests
         for (var i = 0; i < 8; i++)
         {
             Assert.Null((await TimedAsync(harness, "return { ok: true };", BlockRunLane.Connections, "recycling", clock)).Result.Failure);
-            runners.UnionWith(RunnerPids(temp));
+            runners.UnionWith(ProcessTable.WithCommandLineContaining(temp));
         }
 
         // Two runs each (a quarter of 2 adds none): eight runs on four runners, a fifth started right after the last
@@ -89,32 +90,10 @@ public sealed class RunnerSchedulingTests
         while (runners.Count < 6 && clock.Elapsed < deadline)
         {
             await Task.Delay(50);
-            runners.UnionWith(RunnerPids(temp));
+            runners.UnionWith(ProcessTable.WithCommandLineContaining(temp));
         }
 
         Assert.Equal(6, runners.Count);
-    }
-
-    /// <summary>The runner processes whose command line names <paramref name="temp"/> (the pool's temp folder).</summary>
-    private static IEnumerable<int> RunnerPids(string temp)
-    {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            string commandLine;
-            try
-            {
-                commandLine = File.ReadAllText(Path.Combine(directory, "cmdline"));
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-
-            if (commandLine.Contains(temp, StringComparison.Ordinal) && int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                yield return pid;
-            }
-        }
     }
 
     /// <summary>A pool of one runner per lane, both started and through a first run, so timings are the lanes' alone.</summary>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using ViaSocket.Testing.Processes;
 
 namespace ViaSocket.Blocks.Tests.Isolation;
 
@@ -52,32 +52,7 @@ public sealed class RunnerEnvironmentTests
     }
 
     /// <summary>Children of this process running the runner assembly.</summary>
-    private static HashSet<int> RunnerChildren()
-    {
-        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var children = new HashSet<int>();
-        foreach (var folder in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var parent = File.ReadLines(Path.Combine(folder, "status")).FirstOrDefault(line => line.StartsWith("PPid:", StringComparison.Ordinal));
-                if (parent?["PPid:".Length..].Trim() == self
-                    && File.ReadAllText(Path.Combine(folder, "cmdline")).Contains(ViaSocket.Blocks.Isolation.RunnerLaunch.RunnerAssembly, StringComparison.Ordinal))
-                {
-                    children.Add(pid);
-                }
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                // The process ended while being read.
-            }
-        }
-
-        return children;
-    }
+    private static HashSet<int> RunnerChildren() =>
+        [.. ProcessTable.WithCommandLineContaining(ViaSocket.Blocks.Isolation.RunnerLaunch.RunnerAssembly)
+            .Where(pid => ProcessTable.ParentOf(pid) == Environment.ProcessId)];
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using ViaSocket.Domain.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
+using ViaSocket.Testing.Processes;
 
 namespace ViaSocket.Server.Tests.Lifecycle;
 
@@ -76,13 +77,8 @@ public sealed class RunnerCrashDuringRefreshTests(RunnerCrashDuringRefreshTests.
         public IReadOnlyList<Process> KillRunners()
         {
             var killed = new List<Process>();
-            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            foreach (var pid in ProcessTable.WithCommandLineContaining(_runnerTemp))
             {
-                if (!int.TryParse(Path.GetFileName(directory), out var pid) || !IsRunner(directory))
-                {
-                    continue;
-                }
-
                 try
                 {
                     var process = Process.GetProcessById(pid);
@@ -96,18 +92,6 @@ public sealed class RunnerCrashDuringRefreshTests(RunnerCrashDuringRefreshTests.
             }
 
             return killed;
-        }
-
-        private bool IsRunner(string procDirectory)
-        {
-            try
-            {
-                return File.ReadAllText(Path.Combine(procDirectory, "cmdline")).Contains(_runnerTemp, StringComparison.Ordinal);
-            }
-            catch (IOException)
-            {
-                return false;
-            }
         }
     }
 }
