@@ -19,7 +19,10 @@ internal sealed class RunnerService(Stream input, Stream output)
     private readonly PreparedScriptCache _scripts = new(Options.Create(new SandboxOptions()));
     private RelayedBlockHttp? _current;
     private long _currentRunId = -1;
-    private Task? _running;
+
+    // Set when a run is handed over, cleared just before its result is sent: the silo may send the next run the moment
+    // it reads that result, before the finished run's task has unwound.
+    private int _busy;
 
     /// <summary>Runs a trivial block, so the engine is compiled and its assemblies loaded before confinement.</summary>
     public static async Task WarmUpAsync()
@@ -38,11 +41,11 @@ internal sealed class RunnerService(Stream input, Stream output)
             {
                 switch (RunnerMessage.FromFrame(frame))
                 {
-                    case RunMessage run when _running is null || _running.IsCompleted:
+                    case RunMessage run when Interlocked.CompareExchange(ref _busy, 1, 0) == 0:
                         var relay = new RelayedBlockHttp(_channel, run.Id);
                         _current = relay;
                         _currentRunId = run.Id;
-                        _running = Task.Run(() => ExecuteAsync(run, relay));
+                        _ = Task.Run(() => ExecuteAsync(run, relay));
                         break;
                     case HttpReplyMessage reply when reply.Id == _currentRunId && _current is not null:
                         _current.Complete(reply);
@@ -79,6 +82,7 @@ internal sealed class RunnerService(Stream input, Stream output)
         }
 
         await watchdog.DisposeAsync().ConfigureAwait(false);
+        Volatile.Write(ref _busy, 0);
         await _channel.SendAsync(done).ConfigureAwait(false);
     }
 

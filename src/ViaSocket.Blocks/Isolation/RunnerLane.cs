@@ -140,7 +140,8 @@ internal sealed partial class RunnerLane : IAsyncDisposable
 
             if (run.RunnerDied)
             {
-                await ReplaceAsync(slot, run.Outcome.Failure?.Code ?? BlockErrorCodes.RunnerCrashed).ConfigureAwait(false);
+                var code = run.Outcome.Failure?.Code ?? BlockErrorCodes.RunnerCrashed;
+                await ReplaceAsync(slot, run.ExitStatus is { } status ? $"{code}, exit status {status}" : code).ConfigureAwait(false);
             }
             else if (runner.Runs >= _retireAfter[slot])
             {

@@ -8,8 +8,10 @@ namespace ViaSocket.Blocks.Isolation;
 /// <summary>
 /// The silo's warm runner processes, in two lanes with their own runners: connections (connect, refresh, revoke)
 /// and author test runs, so neither can starve the other and drafts never share a process with a connection's
-/// context. Runners run below the silo's CPU priority (test runs at the lowest), so a busy block slows blocks, not
-/// credential reads.
+/// context. Connection runners run at the silo's CPU priority: their runs are production refreshes, and below it a
+/// busy silo starved them until tokens expired (a JavaScript refresh storm drained at a sixth of the declarative
+/// rate). Their CPU is bounded instead by the lane's size and each run's CPU budget. Test runs run at the lowest
+/// priority, so an author's busy draft slows drafts, not credential reads or refreshes.
 /// </summary>
 internal sealed partial class RunnerPool : IScriptHost, IAsyncDisposable, IDisposable
 {
@@ -26,7 +28,7 @@ internal sealed partial class RunnerPool : IScriptHost, IAsyncDisposable, IDispo
 
         var settings = options.Value;
         var launch = new RunnerLaunch(settings);
-        _connections = new RunnerLane(BlockRunLane.Connections, settings.ConnectionRunners, settings.MaxQueuedRuns, launch, settings, ProcessPriorityClass.BelowNormal, logger);
+        _connections = new RunnerLane(BlockRunLane.Connections, settings.ConnectionRunners, settings.MaxQueuedRuns, launch, settings, ProcessPriorityClass.Normal, logger);
         _testRuns = new RunnerLane(BlockRunLane.TestRuns, settings.TestRunRunners, settings.MaxQueuedTestRunsPerWorkspace, launch, settings, ProcessPriorityClass.Idle, logger);
     }
 

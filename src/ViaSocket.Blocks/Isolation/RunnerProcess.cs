@@ -121,7 +121,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
                         break;
                     case DoneMessage { Exiting: true } done when done.Id == id:
                         await ExitedAsync().ConfigureAwait(false);
-                        return RunnerRun.Died(ToOutcome(done, limits).Failure ?? RunnerFailures.Crashed());
+                        return RunnerRun.Died(ToOutcome(done, limits).Failure ?? RunnerFailures.Crashed(), ExitStatus());
                     case DoneMessage done when done.Id == id:
                         return RunnerRun.Completed(ToOutcome(done, limits));
                     default:
@@ -208,7 +208,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
     {
         await ExitedAsync().ConfigureAwait(false);
         var stderr = Tail(_stderr);
-        var exitCode = _process.HasExited ? _process.ExitCode : RunnerExitCodes.KilledSignal;
+        var exitCode = ExitStatus() ?? RunnerExitCodes.KilledSignal;
         return RunnerRun.Died(exitCode switch
         {
             RunnerExitCodes.MemoryExceeded => RunnerFailures.MemoryExceeded(),
@@ -220,8 +220,10 @@ internal sealed class RunnerProcess : IAsyncDisposable
             _ when stderr.Contains("Stack overflow", StringComparison.OrdinalIgnoreCase)
                 => SandboxOutcome.Limit(SandboxLimits.RecursionDepth, "The block exceeded the call stack; its runner process was replaced."),
             _ => RunnerFailures.Crashed(),
-        });
+        }, exitCode);
     }
+
+    private int? ExitStatus() => _process.HasExited ? _process.ExitCode : null;
 
     private async Task ExitedAsync()
     {
@@ -256,6 +258,12 @@ internal sealed class RunnerProcess : IAsyncDisposable
 
     private static void TrySetPriority(Process process, ProcessPriorityClass priority)
     {
+        if (priority == ProcessPriorityClass.Normal)
+        {
+            // The runner inherits the silo's own priority, whatever the operator started it with.
+            return;
+        }
+
         try
         {
             process.PriorityClass = priority;
@@ -324,12 +332,15 @@ internal sealed class RunnerProcess : IAsyncDisposable
     }
 }
 
-/// <summary>How a run on a runner ended: completed (with the block's own outcome), or with the runner gone.</summary>
-internal sealed record RunnerRun(ScriptOutcome Outcome, bool RunnerDied)
+/// <summary>
+/// How a run on a runner ended: completed (with the block's own outcome), or with the runner gone; then
+/// <see cref="ExitStatus"/> is what the process exited with, when known, for the operator's log.
+/// </summary>
+internal sealed record RunnerRun(ScriptOutcome Outcome, bool RunnerDied, int? ExitStatus = null)
 {
     public static RunnerRun Completed(ScriptOutcome outcome) => new(outcome, false);
 
-    public static RunnerRun Died(BlockFailure failure) => new(new ScriptOutcome(null, failure, []), true);
+    public static RunnerRun Died(BlockFailure failure, int? exitStatus = null) => new(new ScriptOutcome(null, failure, []), true, exitStatus);
 }
 
 internal sealed class RunnerStartException(string message) : Exception(message);
