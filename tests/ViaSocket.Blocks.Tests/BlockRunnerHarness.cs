@@ -11,7 +11,8 @@ namespace ViaSocket.Blocks.Tests;
 /// The real block runner from its DI registration, with loopback opened explicitly for the test server. JavaScript
 /// runs in real runner processes, from one pool the whole test assembly shares (limits travel with each run, so
 /// every harness's sandbox options apply; the guard and the URL policy stay per harness, in this process), unless a
-/// test asks for a pool of its own, e.g. to time its lanes without other tests' runs in them.
+/// test asks for a pool of its own, e.g. to time its lanes without other tests' runs in them, or brings one it keeps
+/// across harnesses.
 /// </summary>
 internal sealed class BlockRunnerHarness : IDisposable
 {
@@ -24,12 +25,13 @@ internal sealed class BlockRunnerHarness : IDisposable
     private readonly RunnerPool? _ownPool;
 
     /// <param name="ownPool">Runners for this harness alone, disposed with it; null shares the assembly's pool.</param>
-    public BlockRunnerHarness(Action<SandboxOptions>? sandbox = null, Action<OutboundHttpOptions>? outbound = null, BlockIsolationOptions? ownPool = null)
+    /// <param name="pool">A pool the caller owns and keeps after this harness (ignored with <paramref name="ownPool"/>).</param>
+    public BlockRunnerHarness(Action<SandboxOptions>? sandbox = null, Action<OutboundHttpOptions>? outbound = null, BlockIsolationOptions? ownPool = null, RunnerPool? pool = null)
     {
         _ownPool = ownPool is null
             ? null
             : new RunnerPool(Microsoft.Extensions.Options.Options.Create(ownPool), Microsoft.Extensions.Logging.Abstractions.NullLogger<RunnerPool>.Instance);
-        var pool = _ownPool ?? SharedPool.Value;
+        pool = _ownPool ?? pool ?? SharedPool.Value;
         var services = new ServiceCollection();
         // Registered as instances, so no harness's container disposes the shared pool.
         services.AddSingleton(pool);
