@@ -1,4 +1,4 @@
-using System.Globalization;
+using ViaSocket.Testing.Processes;
 
 namespace ViaSocket.LoadTests;
 
@@ -28,7 +28,11 @@ internal sealed class RssSampler : IAsyncDisposable
         }
     }
 
-    public RssReading Now() => new(RssBytes(selfId), ChildIds().Sum(RssBytes), ChildIds().Count());
+    public RssReading Now()
+    {
+        var runners = ChildIds();
+        return new(ProcessTable.ResidentBytes(selfId), runners.Sum(ProcessTable.ResidentBytes), runners.Count);
+    }
 
     public IReadOnlyDictionary<string, RssPeak> Peaks
     {
@@ -62,45 +66,7 @@ internal sealed class RssSampler : IAsyncDisposable
         }
     }
 
-    private IEnumerable<int> ChildIds()
-    {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && ParentOf(id) == selfId && IsRunner(id))
-            {
-                yield return id;
-            }
-        }
-    }
-
-    private static bool IsRunner(int id)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{id}/cmdline").Contains(RunnerAssemblyName, StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static int? ParentOf(int id) => Field(id, "PPid:") is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : null;
-
-    private static long RssBytes(int id) => Field(id, "VmRSS:") is { } text ? long.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture) * 1024 : 0;
-
-    private static string? Field(int id, string name)
-    {
-        try
-        {
-            return File.ReadLines($"/proc/{id}/status").FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?[name.Length..].Trim();
-        }
-        catch (IOException)
-        {
-            // The process exited between listing and reading (a runner that hit its limit does).
-            return null;
-        }
-    }
+    private List<int> ChildIds() => ProcessTable.ChildrenWithCommandLineContaining(selfId, RunnerAssemblyName);
 }
 
 /// <param name="Runners">Block-runner processes started by the silo.</param>

@@ -53,6 +53,5 @@ public sealed class RunnerEnvironmentTests
 
     /// <summary>Children of this process running the runner assembly.</summary>
     private static HashSet<int> RunnerChildren() =>
-        [.. ProcessTable.WithCommandLineContaining(ViaSocket.Blocks.Isolation.RunnerLaunch.RunnerAssembly)
-            .Where(pid => ProcessTable.ParentOf(pid) == Environment.ProcessId)];
+        [.. ProcessTable.ChildrenWithCommandLineContaining(Environment.ProcessId, ViaSocket.Blocks.Isolation.RunnerLaunch.RunnerAssembly)];
 }
