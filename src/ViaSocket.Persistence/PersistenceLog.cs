@@ -11,10 +11,10 @@ internal static partial class PersistenceLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "The database has migrations this build does not know: {Versions}")]
     public static partial void UnknownMigrations(this ILogger logger, string versions);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Database schema is at version {Version:D4} ({Applied} migrations applied now)")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Database schema is at version {Version:D4} ({Applied} migrations applied now)")]
     public static partial void SchemaCurrent(this ILogger logger, int version, int applied);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Embedded PostgreSQL ready in {ElapsedMs} ms: data folder {DataDirectory}, port {Port}, new cluster {Initialized}")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Embedded PostgreSQL ready in {ElapsedMs} ms: data folder {DataDirectory}, port {Port}, new cluster {Initialized}")]
     public static partial void EmbeddedStarted(this ILogger logger, long elapsedMs, string dataDirectory, int port, bool initialized);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Embedded PostgreSQL in {DataDirectory} was already running on port {Port}; reusing it")]

@@ -20,6 +20,13 @@ public sealed class ServerOptions
     [Url]
     public string PublicBaseUrl { get; set; } = "http://localhost:5080";
 
+    /// <summary>
+    /// The folder for this node's local state: the embedded PostgreSQL, generated master keys and bootstrap key, pgpass
+    /// files. The default value is <c>/var/lib/viasocket-orleans</c> as root, else <c>$XDG_STATE_HOME/viasocket-orleans</c>
+    /// (<c>~/.local/state/viasocket-orleans</c> when <c>XDG_STATE_HOME</c> is unset).
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
     public DatabaseOptions Database { get; set; } = new();
 
     public ClusterSettings Cluster { get; set; } = new();
@@ -45,7 +52,7 @@ public sealed class DatabaseOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>Where the embedded PostgreSQL keeps its data. The default value is the user's state directory.</summary>
+    /// <summary>Where the embedded PostgreSQL keeps its data. The default value is <c>postgres/</c> in <see cref="ServerOptions.DataDirectory"/>.</summary>
     public string? EmbeddedDataDirectory { get; set; }
 }
 

@@ -52,6 +52,7 @@ public static class ViaSocketApplication
 
         // Not retried as a whole: a repeat could send the caller's request to the upstream API twice.
         app.MapProxyApiV1();
+        app.LogStartupSummary(database);
         return app;
     }
 }

@@ -225,7 +225,7 @@ internal sealed partial class RunnerLane : IAsyncDisposable
         public TaskCompletionSource<ScriptOutcome> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Block runner {Pid} started for {Lane} (uid {Uid}, heap ceiling {HeapMegabytes} MiB, Landlock ABI {LandlockAbi}, network denied: {NetworkDenied})")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Block runner {Pid} started for {Lane} (uid {Uid}, heap ceiling {HeapMegabytes} MiB, Landlock ABI {LandlockAbi}, network denied: {NetworkDenied})")]
     private static partial void LogStarted(ILogger logger, BlockRunLane lane, int pid, int uid, long heapMegabytes, int landlockAbi, bool networkDenied);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Block runner {Pid} of {Lane} was replaced: {Reason}")]

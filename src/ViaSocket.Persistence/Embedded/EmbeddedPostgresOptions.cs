@@ -31,33 +31,10 @@ public sealed class EmbeddedPostgresOptions
     /// <value>The default value is 60 seconds.</value>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The instance the service uses when no connection string is configured.</summary>
-    public static EmbeddedPostgresOptions ForService() => new() { DataDirectory = DefaultServiceDataDirectory() };
-
     /// <summary>
     /// A throwaway instance for tests: no database created up front, no fsync, deleted when stopped, and room for the
     /// many service hosts test classes run side by side.
     /// </summary>
     public static EmbeddedPostgresOptions ForTests(string dataDirectory) =>
         new() { DataDirectory = dataDirectory, DatabaseName = null, Fsync = false, DeleteDataDirectoryOnStop = true, MaxConnections = 500 };
-
-    /// <summary>
-    /// <c>$XDG_STATE_HOME/viasocket-orleans/postgres</c> (or <c>~/.local/state/…</c>) for a normal user; as root
-    /// <c>/var/lib/viasocket-orleans/postgres</c>, because the <c>postgres</c> account cannot reach root's home.
-    /// </summary>
-    public static string DefaultServiceDataDirectory()
-    {
-        if (Environment.IsPrivilegedProcess)
-        {
-            return "/var/lib/viasocket-orleans/postgres";
-        }
-
-        var stateHome = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        if (string.IsNullOrEmpty(stateHome))
-        {
-            stateHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
-        }
-
-        return Path.Combine(stateHome, "viasocket-orleans", "postgres");
-    }
 }

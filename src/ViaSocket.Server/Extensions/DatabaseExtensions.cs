@@ -26,7 +26,8 @@ internal static class DatabaseExtensions
 
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
         var logger = loggerFactory.CreateLogger("ViaSocket.Database");
-        var stateDirectory = StateDirectories.ForService();
+        var data = DataDirectory.From(builder.Configuration).Create();
+        data.AdoptEarlierRootState(builder.Configuration, logger);
 
         string connectionString;
         EmbeddedPostgres? embeddedPostgres = null;
@@ -35,7 +36,7 @@ internal static class DatabaseExtensions
             var embedded = await EmbeddedPostgres.StartAsync(
                 options.Database.EmbeddedDataDirectory is { Length: > 0 } dataDirectory
                     ? new EmbeddedPostgresOptions { DataDirectory = dataDirectory }
-                    : EmbeddedPostgresOptions.ForService(),
+                    : new EmbeddedPostgresOptions { DataDirectory = data.Postgres },
                 logger,
                 CancellationToken.None);
             // The host disposes singletons it owns on shutdown, which stops PostgreSQL after the silo has stopped.
@@ -44,7 +45,7 @@ internal static class DatabaseExtensions
         }
         else
         {
-            connectionString = PostgresConnectionStrings.WithoutPassword(options.Database.ConnectionString, stateDirectory);
+            connectionString = PostgresConnectionStrings.WithoutPassword(options.Database.ConnectionString, data.Path);
         }
 
         connectionString = PostgresConnectionStrings.WithAutoPrepare(connectionString);

@@ -21,10 +21,10 @@ internal static class FrontEndExtensions
         builder.Services.AddSingleton<RenderedCredentials>();
         builder.Services.AddApiKeyAuthentication();
 
-        var usesEmbeddedDatabase = database.Embedded is not null;
+        var generatedKeyFile = database.Embedded is not null ? DataDirectory.From(builder.Configuration).BootstrapKeyFile : null;
         builder.Services.AddOptions<BootstrapOptions>()
             .Bind(builder.Configuration.GetSection($"{ServerOptions.SectionName}:Bootstrap"))
-            .PostConfigure(o => o.GeneratedKeyFile ??= usesEmbeddedDatabase ? Path.Combine(StateDirectories.ForService(), "bootstrap-api-key") : null);
+            .PostConfigure(o => o.GeneratedKeyFile ??= generatedKeyFile);
         builder.Services.AddHostedService<ApiKeyBootstrapper>();
         builder.Services.AddSingleton<ReturnUrlPolicy>();
 

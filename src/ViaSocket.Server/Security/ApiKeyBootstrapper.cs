@@ -118,7 +118,7 @@ internal sealed partial class ApiKeyBootstrapper(
         return generated;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap API key {KeyId} is registered for workspace {WorkspaceId}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bootstrap API key {KeyId} is registered for workspace {WorkspaceId}")]
     private static partial void LogBootstrapKey(ILogger logger, string keyId, string workspaceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Generated a bootstrap API key with every scope; it is in {File} (readable by this user only)")]

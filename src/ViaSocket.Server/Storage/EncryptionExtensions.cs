@@ -37,7 +37,7 @@ internal static partial class EncryptionExtensions
         var directory = options.KeyDirectory is { Length: > 0 } configured
             ? configured
             : database.Embedded is not null
-                ? Path.Combine(StateDirectories.ForService(), "master-keys")
+                ? DataDirectory.From(configuration).MasterKeys
                 : throw new InvalidOperationException(
                     "Grain state is encrypted at rest: configure ViaSocket:Encryption:KeyDirectory (a folder of master keys) or ViaSocket:Encryption:Keys with ActiveKeyId.");
         var (ring, created) = MasterKeyRing.CreateLocalDefault(directory);

@@ -80,7 +80,9 @@ public sealed class TwoSilos(
         await provider.DisposeAsync();
     }
 
-    private static async Task<string> ConnectThroughAsync(HttpClient api, TestAuthorizationServer provider, Uri serviceBase, JsonObject definition)
+    /// <summary>Publishes <paramref name="definition"/> as <c>crm</c>/<c>v1</c> and connects an account through the node at <paramref name="serviceBase"/>.</summary>
+    /// <returns>The new connection's id.</returns>
+    public static async Task<string> ConnectThroughAsync(HttpClient api, TestAuthorizationServer provider, Uri serviceBase, JsonObject definition)
     {
         using (var put = await api.PutAsync("/v1/plugins/crm/auth-versions/v1", Json(definition)))
         {
