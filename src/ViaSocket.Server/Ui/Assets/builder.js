@@ -358,7 +358,7 @@
       return;
     }
     await open();
-    showMessage(message, 'Published. This version is now read-only; connections can use it.', false);
+    showMessage(message, 'Published. This version is now read-only; connections can use it.' + builderDiscovery.describeCheck(response.body.metadataCheck), false);
   }
 
   async function run(kind) {
@@ -433,6 +433,7 @@
     $('copyRedirect').addEventListener('click', guard(copyRedirect));
     $('definition').addEventListener('submit', event => { event.preventDefault(); guard(save)(); });
     $('publish').addEventListener('click', guard(publish));
+    builderDiscovery.attach({ versionPath, open, scopes, say });
     if (query('pluginId') && query('versionId')) guard(open)();
   });
 })();
