@@ -138,6 +138,30 @@ public sealed class DiscoveryFlowTests(ServiceFixture fixture) : IClassFixture<S
         await Problem.AssertAsync(await PostDiscoverAsync("disc-http", Provider.Issuer), HttpStatusCode.BadGateway, "discovery.insecure_endpoint");
     }
 
+    [Fact]
+    public async Task An_oversized_document_is_refused()
+    {
+        Provider.EditMetadata = (document, _) =>
+        {
+            document["x-padding"] = new string('a', 100 * 1024);
+            return true;
+        };
+
+        await Problem.AssertAsync(await PostDiscoverAsync("disc-big", Provider.Issuer), HttpStatusCode.BadGateway, "discovery.invalid_document");
+    }
+
+    [Fact]
+    public async Task A_request_that_is_not_json_or_lacks_a_client_id_is_a_problem_with_a_code()
+    {
+        using var content = new StringContent("{\"issuer\": ", System.Text.Encoding.UTF8, "application/json");
+        using var malformed = await Flow.Api.PostAsync("/v1/plugins/disc-req/auth-versions/v1/discover", content);
+        await Problem.AssertAsync(malformed, HttpStatusCode.BadRequest, "request.invalid");
+
+        using var noClient = await Flow.Api.PostAsJsonAsync("/v1/plugins/disc-req/auth-versions/v1/discover", new { issuer = Provider.Issuer });
+        var problem = await Problem.AssertAsync(noClient, HttpStatusCode.UnprocessableEntity, "auth_version.invalid");
+        Assert.Contains(problem["errors"]!.AsArray(), e => (string?)e!["pointer"] == "/authorization/clientId");
+    }
+
     [Theory]
     [InlineData("https://10.20.30.40/tenant")]
     [InlineData("https://169.254.169.254")]
