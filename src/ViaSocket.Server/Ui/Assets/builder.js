@@ -159,7 +159,7 @@
   const editedMembers = {
     definition: ['fields', 'authorization', ...blockKinds.map(([kind]) => kind), 'connectionLabel', 'maskConnectionLabel',
       'uniqueIdentifier', 'allowedUrls', 'append', 'tokenExpiry', 'refreshOnStatus'],
-    authorization: ['url', 'clientId', 'clientSecret', 'scopes', 'scopeSeparator', 'extraParams', 'pkce', 'issuer'],
+    authorization: ['url', 'clientId', 'clientSecret', 'scopes', 'scopeSeparator', 'extraParams', 'pkce', 'issuer', 'requireIssuerParameter', 'jwksUrl'],
     block: ['code', 'request'],
   };
 
@@ -194,6 +194,8 @@
     for (const name of omittable) $('omit-' + name).checked = (authorization.omitParameters || []).includes(name);
     extraParams.set(authorization.extraParams);
     $('issuer').value = authorization.issuer || '';
+    $('requireIssuerParameter').checked = Boolean(authorization.requireIssuerParameter);
+    $('jwksUrl').value = authorization.jwksUrl || '';
     for (const [kind] of blockKinds) {
       const block = definition[kind];
       $('mode-' + kind).value = block && block.request ? 'request' : 'code';
@@ -233,6 +235,8 @@
       pkceRequired: $('pkceRequired').checked,
       clientAuthentication: $('clientAuthentication').value,
       issuer: nonEmpty($('issuer').value),
+      requireIssuerParameter: $('requireIssuerParameter').checked,
+      jwksUrl: nonEmpty($('jwksUrl').value),
     };
     if ($('clientSecret').value !== '') authorization.clientSecret = $('clientSecret').value;
     const definition = keepUnedited(loadedDefinition, editedMembers.definition, {
