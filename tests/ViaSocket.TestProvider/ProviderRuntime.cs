@@ -21,6 +21,9 @@ internal sealed class ProviderRuntime
 
     public GrantStore Store { get; }
 
+    /// <summary>Changes the metadata document served at a path (see <see cref="MetadataEndpoint"/>); false answers 404 there.</summary>
+    public Func<System.Text.Json.Nodes.JsonObject, string, bool>? EditMetadata { get; set; }
+
     /// <summary>Known only once Kestrel has picked its port; endpoints run after that.</summary>
     public string Issuer
     {

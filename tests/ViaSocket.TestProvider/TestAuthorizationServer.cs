@@ -51,6 +51,16 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
 
     public Uri MetadataUrl => new(BaseAddress, MetadataEndpoint.Path);
 
+    /// <summary>
+    /// Changes the metadata document before it is served, given the document and the well-known path asked for;
+    /// returning false answers 404 at that path. Null (the default) serves the document as it is.
+    /// </summary>
+    public Func<System.Text.Json.Nodes.JsonObject, string, bool>? EditMetadata
+    {
+        get => runtime.EditMetadata;
+        set => runtime.EditMetadata = value;
+    }
+
     /// <summary>Delay before the token endpoint answers, to trip client timeouts. Runs on real time, not the injected clock.</summary>
     public TimeSpan TokenEndpointDelay
     {

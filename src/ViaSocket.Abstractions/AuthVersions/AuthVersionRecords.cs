@@ -32,8 +32,9 @@ public sealed record PublishedAuthVersion(string PluginId, string VersionId, Aut
 public sealed record DefinitionProblem(string Pointer, string Code, string Message);
 
 /// <summary>The outcome of a change to an auth version: the version on success, or an error code and problems.</summary>
+/// <param name="MetadataCheck">For a publish of a version naming an issuer: what the issuer's metadata says now.</param>
 [GenerateSerializer, Immutable]
-public sealed record AuthVersionResult(AuthVersionView? Version, string? ErrorCode, string? ErrorMessage, IReadOnlyList<DefinitionProblem> Problems)
+public sealed record AuthVersionResult(AuthVersionView? Version, string? ErrorCode, string? ErrorMessage, IReadOnlyList<DefinitionProblem> Problems, MetadataCheck? MetadataCheck = null)
 {
     public bool Succeeded => ErrorCode is null;
 

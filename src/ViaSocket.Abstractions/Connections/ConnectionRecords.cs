@@ -197,6 +197,9 @@ public static class ConnectionErrorCodes
     public const string WorkspaceMismatch = "connection.workspace_mismatch";
     public const string OwnerMismatch = "connection.owner_mismatch";
     public const string IssuerMismatch = "connection.issuer_mismatch";
+
+    /// <summary>The version requires the RFC 9207 <c>iss</c> parameter and the callback had none (it may have been stripped).</summary>
+    public const string IssuerMissing = "connection.issuer_missing";
     public const string InvalidCallback = "connection.invalid_callback";
     public const string StorageUnavailable = "connection.storage_unavailable";
     public const string OAuthClientNotFound = "connection.oauth_client_not_found";

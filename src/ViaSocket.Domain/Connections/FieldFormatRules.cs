@@ -66,7 +66,8 @@ public static class FieldFormatRules
         _ => null,
     };
 
-    private static bool IsPlainHttpsUrl(string value) =>
+    /// <summary>An absolute https URL (http only for loopback hosts) without user info, query or fragment.</summary>
+    internal static bool IsPlainHttpsUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
         && !string.IsNullOrEmpty(uri.Host) && string.IsNullOrEmpty(uri.UserInfo) && uri.Query.Length == 0 && uri.Fragment.Length == 0

@@ -187,6 +187,12 @@ public sealed record AuthorizationDefinition
 
     /// <summary>The provider's issuer identifier; when set, a callback <c>iss</c> must equal it (RFC 9207).</summary>
     public string? Issuer { get; init; }
+
+    /// <summary>A callback without <c>iss</c> is refused (RFC 9207); needs <see cref="Issuer"/>. Publishing sets it when the provider's metadata advertises <c>iss</c>.</summary>
+    public bool RequireIssuerParameter { get; init; }
+
+    /// <summary>The provider's JSON Web Key Set (the metadata's <c>jwks_uri</c>): an absolute https URL (http only for loopback hosts).</summary>
+    public string? JwksUrl { get; init; }
 }
 
 public static class ScopeSeparators

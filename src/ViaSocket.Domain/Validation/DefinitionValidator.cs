@@ -170,6 +170,15 @@ public static partial class DefinitionValidator
         {
             CheckAbsoluteUrl(issuer, "/authorization/issuer", problems);
         }
+        else if (authorization.RequireIssuerParameter)
+        {
+            problems.Add(new("/authorization/requireIssuerParameter", ValidationCodes.IssuerRequired, "Requiring the iss parameter needs the issuer it must equal: set authorization.issuer."));
+        }
+
+        if (authorization.JwksUrl is { } jwksUrl)
+        {
+            CheckAbsoluteUrl(jwksUrl, "/authorization/jwksUrl", problems);
+        }
 
         var extraParams = authorization.ExtraParams ?? new Dictionary<string, string>();
         CheckMapSize(extraParams, "/authorization/extraParams", problems);

@@ -43,6 +43,7 @@ public static class ValidationCodes
     public const string UnknownAuthorizeParameter = "definition.unknown_authorize_parameter";
     public const string InvalidParameterName = "definition.invalid_parameter_name";
     public const string ParameterNameCollision = "definition.parameter_name_collision";
+    public const string IssuerRequired = "definition.issuer_required";
     public const string ParameterNotOmittable = "definition.parameter_not_omittable";
     public const string PkceConflict = "definition.pkce_conflict";
     public const string PkceVerifierNotSent = "definition.pkce_verifier_not_sent";

@@ -1,4 +1,5 @@
 using ViaSocket.AuthVersions;
+using ViaSocket.Blocks.Http;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Validation;
 
@@ -10,7 +11,8 @@ namespace ViaSocket.Grains.AuthVersions;
 /// </summary>
 internal sealed class AuthVersionGrain(
     [PersistentState(StorageNames.AuthVersionState, StorageNames.Default)] IPersistentState<AuthVersionState> state,
-    TimeProvider time) : Grain, IAuthVersionGrain
+    TimeProvider time,
+    OutboundHttpClient http) : Grain, IAuthVersionGrain
 {
     private string[] KeyParts => GrainKeys.Split(this.GetPrimaryKeyString());
 
@@ -70,15 +72,29 @@ internal sealed class AuthVersionGrain(
         if (!IsPublished)
         {
             // A draft stored before a rule was added or tightened goes live only if it meets today's rules.
-            var problems = DefinitionValidator.Validate(DefinitionJson.Parse(state.State.DefinitionJson).Definition!, state.State.ClientSecret);
+            var definition = DefinitionJson.Parse(state.State.DefinitionJson).Definition!;
+            var problems = DefinitionValidator.Validate(definition, state.State.ClientSecret);
             if (problems.Count > 0)
             {
                 return Invalid(problems);
             }
 
+            MetadataCheck? check = null;
+            if (definition.Authorization?.Issuer is { } issuer)
+            {
+                (definition, check) = await PublishMetadataCheck.RunAsync(http, definition, issuer);
+                var checkedJson = DefinitionJson.Serialize(definition);
+                if (checkedJson != state.State.DefinitionJson)
+                {
+                    state.State.DefinitionJson = checkedJson;
+                    state.State.Revision++;
+                }
+            }
+
             state.State.Status = AuthVersionStatus.Published;
             state.State.PublishedAt = state.State.UpdatedAt = time.GetUtcNow();
             await state.WriteStateAsync();
+            return AuthVersionResult.Success(View()) with { MetadataCheck = check };
         }
 
         return AuthVersionResult.Success(View());

@@ -117,12 +117,21 @@ internal sealed partial class ConnectionGrain
             return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.VersionNotPublished, "The auth version is no longer available."));
         }
 
-        // RFC 9207: when the version names its issuer, an iss that differs means a mix-up attack; a provider that
-        // sends no iss is accepted (not every provider implements it).
-        if (version.Definition.Authorization?.Issuer is { } issuer
-            && callback.Parameters.TryGetValue("iss", out var receivedIssuer) && receivedIssuer != issuer)
+        // RFC 9207: when the version names its issuer, an iss that differs means a mix-up attack. A missing iss is
+        // accepted (not every provider implements it) unless the version requires it: then it may have been stripped.
+        if (version.Definition.Authorization is { Issuer: { } issuer } expected)
         {
-            return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.IssuerMismatch, "The authorization response came from an unexpected issuer."));
+            if (!callback.Parameters.TryGetValue("iss", out var receivedIssuer))
+            {
+                if (expected.RequireIssuerParameter)
+                {
+                    return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.IssuerMissing, "The authorization response did not name its issuer (iss), which this provider always sends."));
+                }
+            }
+            else if (receivedIssuer != issuer)
+            {
+                return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.IssuerMismatch, "The authorization response came from an unexpected issuer."));
+            }
         }
 
         // The code was issued to the attempt's client: exchanging it needs that client, even if since deleted or rotated.

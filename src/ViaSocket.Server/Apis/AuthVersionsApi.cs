@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ViaSocket.AuthVersions;
@@ -33,6 +34,7 @@ internal static class AuthVersionsApi
         plugins.MapDelete("/{versionId}", DeleteDraft).RequireAuthorization(ApiKeyScopes.DefinitionsWrite)
             .WithName("DeleteAuthVersionDraft").WithSummary("Delete a draft auth version")
             .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        plugins.MapDiscoverDraft();
         plugins.MapPost("/{versionId}/test-runs", TestRun).RequireAuthorization(ApiKeyScopes.DefinitionsWrite)
             .WithName("TestRunBlock").WithSummary("Run one API block with sample authData (author test run)")
             .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
@@ -103,9 +105,9 @@ internal static class AuthVersionsApi
         grains.GetGrain<IAuthVersionGrain>(GrainKeys.AuthVersion(http.User.WorkspaceIdOf(), pluginId, versionId));
 
     private static Results<Ok<AuthVersionResponse>, ProblemHttpResult> ToResponse(AuthVersionResult result, ServerOptions options) =>
-        result.Succeeded ? TypedResults.Ok(AuthVersionResponse.From(result.Version!, options.RedirectUri)) : ToProblem(result);
+        result.Succeeded ? TypedResults.Ok(AuthVersionResponse.From(result.Version!, options.RedirectUri, result.MetadataCheck)) : ToProblem(result);
 
-    private static ProblemHttpResult ToProblem(AuthVersionResult result)
+    internal static ProblemHttpResult ToProblem(AuthVersionResult result)
     {
         var status = result.ErrorCode switch
         {
@@ -130,9 +132,11 @@ public sealed record AuthVersionResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? PublishedAt,
-    string? RedirectUri)
+    string? RedirectUri,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MetadataCheck? MetadataCheck = null)
 {
-    public static AuthVersionResponse From(AuthVersionView view, Uri? redirectUri) => new(
+    /// <param name="metadataCheck">Only in a publish response: what the issuer's metadata said when the version went live.</param>
+    public static AuthVersionResponse From(AuthVersionView view, Uri? redirectUri, MetadataCheck? metadataCheck = null) => new(
         view.PluginId,
         view.VersionId,
         view.Status == AuthVersionStatus.Published ? "published" : "draft",
@@ -141,7 +145,8 @@ public sealed record AuthVersionResponse(
         view.CreatedAt,
         view.UpdatedAt,
         view.PublishedAt,
-        redirectUri?.ToString());
+        redirectUri?.ToString(),
+        metadataCheck);
 }
 
 public sealed record AuthVersionListResponse(IReadOnlyList<AuthVersionResponse> Items);

@@ -159,7 +159,7 @@
   const editedMembers = {
     definition: ['fields', 'authorization', ...blockKinds.map(([kind]) => kind), 'connectionLabel', 'maskConnectionLabel',
       'uniqueIdentifier', 'allowedUrls', 'append', 'tokenExpiry', 'refreshOnStatus'],
-    authorization: ['url', 'clientId', 'clientSecret', 'scopes', 'scopeSeparator', 'extraParams', 'pkce', 'issuer'],
+    authorization: ['url', 'clientId', 'clientSecret', 'scopes', 'scopeSeparator', 'extraParams', 'pkce', 'issuer', 'requireIssuerParameter', 'jwksUrl'],
     block: ['code', 'request'],
   };
 
@@ -194,6 +194,8 @@
     for (const name of omittable) $('omit-' + name).checked = (authorization.omitParameters || []).includes(name);
     extraParams.set(authorization.extraParams);
     $('issuer').value = authorization.issuer || '';
+    $('requireIssuerParameter').checked = Boolean(authorization.requireIssuerParameter);
+    $('jwksUrl').value = authorization.jwksUrl || '';
     for (const [kind] of blockKinds) {
       const block = definition[kind];
       $('mode-' + kind).value = block && block.request ? 'request' : 'code';
@@ -233,6 +235,8 @@
       pkceRequired: $('pkceRequired').checked,
       clientAuthentication: $('clientAuthentication').value,
       issuer: nonEmpty($('issuer').value),
+      requireIssuerParameter: $('requireIssuerParameter').checked,
+      jwksUrl: nonEmpty($('jwksUrl').value),
     };
     if ($('clientSecret').value !== '') authorization.clientSecret = $('clientSecret').value;
     const definition = keepUnedited(loadedDefinition, editedMembers.definition, {
@@ -358,7 +362,7 @@
       return;
     }
     await open();
-    showMessage(message, 'Published. This version is now read-only; connections can use it.', false);
+    showMessage(message, 'Published. This version is now read-only; connections can use it.' + builderDiscovery.describeCheck(response.body.metadataCheck), false);
   }
 
   async function run(kind) {
@@ -433,6 +437,7 @@
     $('copyRedirect').addEventListener('click', guard(copyRedirect));
     $('definition').addEventListener('submit', event => { event.preventDefault(); guard(save)(); });
     $('publish').addEventListener('click', guard(publish));
+    builderDiscovery.attach({ versionPath, open, scopes, say });
     if (query('pluginId') && query('versionId')) guard(open)();
   });
 })();
