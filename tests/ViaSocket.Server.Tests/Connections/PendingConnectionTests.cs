@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ViaSocket.Grains.Connections;
+using ViaSocket.Persistence.Connections;
 using ViaSocket.Server.Tests.Infrastructure;
 
 namespace ViaSocket.Server.Tests.Connections;
@@ -86,6 +87,30 @@ public sealed class PendingConnectionTests(FakeClockServiceFixture fixture) : IC
         fixture.Time.Advance(PendingLifetime + ConnectionGrain.AuthorizationLifetime + TimeSpan.FromMinutes(1));
         await Expiry().RunOnceAsync(CancellationToken.None);
         Assert.Equal("active", (string?)(await Flow.GetJsonAsync($"/v1/connections/{connectionId}"))["status"]);
+    }
+
+    [Fact]
+    public async Task A_connection_that_moved_on_behind_a_stale_pending_row_is_kept_and_its_row_mended()
+    {
+        // The directory row says pending (a directory write that failed), but the connection was connected and then
+        // disconnected, long enough ago that a pending one would be deleted.
+        const string owner = "pending-stale";
+        await Flow.PublishAsync("crm-pending-stale", "v1", ProviderDefinitions.JavaScript(fixture.Provider));
+        var connectionId = (await Flow.ConnectAsync("crm-pending-stale", "v1", owner))["connectionId"];
+        using (var disconnect = await Flow.Api.DeleteAsync($"/v1/connections/{connectionId}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, disconnect.StatusCode);
+        }
+
+        var directory = fixture.Host.App.Services.GetRequiredService<ConnectionDirectory>();
+        var row = Assert.Single(await directory.ListAsync(new ConnectionQuery("default", OwnerId: owner)));
+        await directory.UpsertAsync(row with { Status = "pending" });
+        fixture.Time.Advance(PendingLifetime + TimeSpan.FromMinutes(1));
+
+        await Expiry().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal("revoked", (string?)(await Flow.GetJsonAsync($"/v1/connections/{connectionId}"))["status"]);
+        Assert.Equal("revoked", Assert.Single(await directory.ListAsync(new ConnectionQuery("default", OwnerId: owner))).Status);
     }
 
     [Fact]
