@@ -20,12 +20,14 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.TryAddSingleton<AuthVersionCatalog>();
         silo.Services.TryAddSingleton<ConnectionDirectory>();
         silo.Services.AddOptions<Connections.RefreshOptions>();
+        silo.Services.AddOptions<Connections.ConnectionLifetimeOptions>();
         silo.Services.TryAddSingleton<Connections.RefreshConcurrencyLimiter>();
         silo.Services.TryAddSingleton<Connections.LocalCredentialCache>();
         silo.Services.TryAddSingleton<Connections.SharedStrings>();
         silo.Services.AddBlockRunner();
         silo.Services.AddViaSocketMetrics();
         silo.Services.AddHostedService<Connections.OverdueRefreshSweeper>();
+        silo.Services.AddHostedService<Connections.PendingConnectionExpiry>();
         silo.AddIncomingGrainCallFilter<Storage.StorageFailureCallFilter>();
         silo.Services.TryAddSingleton<GrainStatePurger>();
         silo.Services.TryAddSingleton<Connections.AbandonedAuthorizationPurger>();

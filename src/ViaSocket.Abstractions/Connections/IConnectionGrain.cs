@@ -72,6 +72,12 @@ public interface IConnectionGrain : IGrainWithStringKey
     /// dedupe): this connection keeps its id and gets the new authData.
     /// </summary>
     Task<AuthorizationOutcome> AdoptAuthorizationAsync(AdoptedAuthorization authorization);
+
+    /// <summary>
+    /// Deletes the connection if it is still pending and its last authorization attempt ended (failed) or lapsed before
+    /// <paramref name="endedBefore"/>. Returns whether it was deleted.
+    /// </summary>
+    Task<bool> ExpirePendingAsync(DateTimeOffset endedBefore);
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ internal sealed partial class ConnectionGrain
 
     // Reminder periods cannot be shorter than a minute; the due time carries the precision, the period is only the
     // safety net that re-fires if a tick was lost.
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+    internal static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

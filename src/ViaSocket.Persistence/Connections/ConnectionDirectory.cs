@@ -20,8 +20,12 @@ public sealed record ConnectionDirectoryEntry(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? NextRefreshAt = null);
 
-/// <summary>Which connections to list; null members do not filter.</summary>
-public sealed record ConnectionQuery(string WorkspaceId, string? OwnerId = null, string? PluginId = null, string? Status = null, string? After = null, int Limit = 100);
+/// <summary>
+/// Which connections to list; null members do not filter. Without a status, pending connections (attempts that never
+/// completed) are left out unless <paramref name="IncludePending"/> is set.
+/// </summary>
+public sealed record ConnectionQuery(
+    string WorkspaceId, string? OwnerId = null, string? PluginId = null, string? Status = null, string? After = null, int Limit = 100, bool IncludePending = false);
 
 /// <summary>
 /// The connection read model in PostgreSQL (<c>viasocket_connections</c>): listing, and the atomic claim of a
@@ -103,14 +107,25 @@ public sealed class ConnectionDirectory(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("due", dueBefore);
         command.Parameters.AddWithValue("limit", limit);
-        var overdue = new List<(string, string)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            overdue.Add((reader.GetString(0), reader.GetString(1)));
-        }
+        return await ReadKeysAsync(command, cancellationToken);
+    }
 
-        return overdue;
+    /// <summary>
+    /// Pending connections (attempts that never completed) last written before <paramref name="writtenBefore"/>, oldest
+    /// first: the candidates for expiry.
+    /// </summary>
+    public async Task<IReadOnlyList<(string WorkspaceId, string ConnectionId)>> ListPendingAsync(DateTimeOffset writtenBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT workspace_id, connection_id FROM viasocket_connections
+            WHERE status = 'pending' AND updated_at < @before
+            ORDER BY updated_at
+            LIMIT @limit
+            """;
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("before", writtenBefore);
+        command.Parameters.AddWithValue("limit", limit);
+        return await ReadKeysAsync(command, cancellationToken);
     }
 
     /// <summary>
@@ -207,6 +222,7 @@ public sealed class ConnectionDirectory(NpgsqlDataSource dataSource)
               AND (@owner::text IS NULL OR owner_id = @owner)
               AND (@plugin::text IS NULL OR plugin_id = @plugin)
               AND (@status::text IS NULL OR status = @status)
+              AND (@status::text IS NOT NULL OR @include_pending OR status <> 'pending')
               AND (@after::text IS NULL OR connection_id > @after)
             ORDER BY connection_id
             LIMIT @limit
@@ -217,6 +233,7 @@ public sealed class ConnectionDirectory(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("plugin", NpgsqlDbType.Text) { Value = (object?)query.PluginId ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = (object?)query.Status ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Text) { Value = (object?)query.After ?? DBNull.Value });
+        command.Parameters.AddWithValue("include_pending", query.IncludePending);
         command.Parameters.AddWithValue("limit", Math.Clamp(query.Limit, 1, MaxLimit));
 
         var entries = new List<ConnectionDirectoryEntry>();
@@ -240,6 +257,18 @@ public sealed class ConnectionDirectory(NpgsqlDataSource dataSource)
         }
 
         return entries;
+    }
+
+    private static async Task<IReadOnlyList<(string WorkspaceId, string ConnectionId)>> ReadKeysAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var keys = new List<(string, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return keys;
     }
 
     private static void AddEntryParameters(NpgsqlCommand command, ConnectionDirectoryEntry entry)

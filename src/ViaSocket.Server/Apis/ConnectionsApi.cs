@@ -33,7 +33,8 @@ internal static class ConnectionsApi
             .WithName("StartConnectionRedirect").WithSummary("Start (or reconnect) a connection with a 302 to the provider")
             .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests);
         connections.MapGet("/", ListConnections).RequireAuthorization(ApiKeyScopes.ConnectionsRead)
-            .WithName("ListConnections").WithSummary("List connections, filtered and paged by id");
+            .WithName("ListConnections").WithSummary("List connections, filtered and paged by id")
+            .WithDescription("Pending connections (authorizations that never completed) are left out unless status=pending or include=pending is given.");
         connections.MapGet("/{connectionId}", GetConnection).RequireAuthorization(ApiKeyScopes.ConnectionsRead)
             .WithName("GetConnection").WithSummary("Get a connection (no token material)")
             .ProducesProblems(StatusCodes.Status404NotFound);
@@ -78,19 +79,21 @@ internal static class ConnectionsApi
 
     public static async Task<Results<Ok<ConnectionListResponse>, ProblemHttpResult>> ListConnections(
         [FromQuery] string? ownerId, [FromQuery] string? pluginId, [FromQuery] string? status, [FromQuery] string? after, [FromQuery] int? limit,
-        HttpContext http, ConnectionDirectory directory)
+        [FromQuery] string? include, HttpContext http, ConnectionDirectory directory)
     {
+        var pending = ConnectionStatus.Pending.ToWireName();
         var badId = new[] { ownerId, pluginId, after }.FirstOrDefault(id => id is not null && !Identifiers.IsValid(id));
         var knownStatus = status is null || Enum.GetValues<ConnectionStatus>().Any(s => s.ToWireName() == status);
-        if (badId is not null || !knownStatus || (limit is < 1 or > ConnectionDirectory.MaxLimit))
+        if (badId is not null || !knownStatus || (limit is < 1 or > ConnectionDirectory.MaxLimit) || (include is not null && include != pending))
         {
             return Problems.Result(
                 StatusCodes.Status400BadRequest,
                 ApiErrorCodes.InvalidRequest,
-                $"ownerId, pluginId and after must be identifiers, status a connection status, limit 1-{ConnectionDirectory.MaxLimit}.");
+                $"ownerId, pluginId and after must be identifiers, status a connection status, include '{pending}', limit 1-{ConnectionDirectory.MaxLimit}.");
         }
 
-        var entries = await directory.ListAsync(new ConnectionQuery(http.User.WorkspaceIdOf(), ownerId, pluginId, status, after, limit ?? 100), http.RequestAborted);
+        var query = new ConnectionQuery(http.User.WorkspaceIdOf(), ownerId, pluginId, status, after, limit ?? 100, IncludePending: include == pending);
+        var entries = await directory.ListAsync(query, http.RequestAborted);
         var items = entries.Select(ConnectionSummary.From).ToList();
         return TypedResults.Ok(new ConnectionListResponse(items, items.Count == (limit ?? 100) ? items[^1].ConnectionId : null));
     }

@@ -103,6 +103,7 @@ internal static partial class OrleansExtensions
             silo.AddAdoNetGrainStorage(ConnectionEventsHostingExtensions.PubSubStorageName, o => (o.Invariant, o.ConnectionString) = (Invariant, database.ConnectionString));
             silo.AddViaSocketGrains();
             silo.Services.AddOptions<RefreshOptions>().Bind(builder.Configuration.GetSection(RefreshOptions.SectionPath)).ValidateDataAnnotations().ValidateOnStart();
+            silo.Services.AddOptions<ConnectionLifetimeOptions>().Bind(builder.Configuration.GetSection(ConnectionLifetimeOptions.SectionPath)).ValidateDataAnnotations().ValidateOnStart();
             silo.Services.AddOptions<BlockIsolationOptions>().Bind(builder.Configuration.GetSection(BlockIsolationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
             silo.AddConnectionEvents();
         });

@@ -251,7 +251,7 @@ public sealed class AuthorizationShapeFlowTests(ServiceFixture fixture) : IClass
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("connection.unknown_scope", (string?)problem["code"]);
-        var list = await Flow.GetJsonAsync("/v1/connections?ownerId=user-unknown-scope");
+        var list = await Flow.GetJsonAsync("/v1/connections?ownerId=user-unknown-scope&include=pending");
         Assert.Empty(list["items"]!.AsArray());
     }
 

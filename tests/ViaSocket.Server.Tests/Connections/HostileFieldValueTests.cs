@@ -37,7 +37,7 @@ public sealed class HostileFieldValueTests(ServiceFixture fixture) : IClassFixtu
         Assert.Equal("connection.invalid_fields", (string?)problem["code"]);
         Assert.Contains("'Subdomain'", (string?)problem["detail"], StringComparison.Ordinal);
         Assert.DoesNotContain("authorizeUrl", body, StringComparison.Ordinal);
-        var stored = await Flow.GetJsonAsync($"/v1/connections?pluginId={pluginId}");
+        var stored = await Flow.GetJsonAsync($"/v1/connections?pluginId={pluginId}&include=pending");
         Assert.Empty(stored["items"]!.AsArray());
     }
 

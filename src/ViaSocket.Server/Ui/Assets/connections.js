@@ -6,7 +6,8 @@
 
   /** Loads the first page, or appends the page after the cursor. */
   async function load(after) {
-    const response = await api('GET', '/v1/connections?limit=100' + (after ? '&after=' + encodeURIComponent(after) : ''));
+    const pending = document.getElementById('include-pending').checked ? '&include=pending' : '';
+    const response = await api('GET', '/v1/connections?limit=100' + pending + (after ? '&after=' + encodeURIComponent(after) : ''));
     const body = document.querySelector('#connections tbody');
     if (!after) body.replaceChildren();
     if (!response.ok) {
@@ -77,6 +78,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     message = document.getElementById('message');
     load().catch(error => showMessage(message, error.message, true));
+    document.getElementById('include-pending').addEventListener('change', () => load().catch(error => showMessage(message, error.message, true)));
     document.getElementById('more').addEventListener('click', event =>
       load(event.target.dataset.after).catch(error => showMessage(message, error.message, true)));
     setInterval(tick, 1000);
