@@ -197,6 +197,12 @@ public static class ConnectionErrorCodes
     public const string WorkspaceMismatch = "connection.workspace_mismatch";
     public const string OwnerMismatch = "connection.owner_mismatch";
     public const string IssuerMismatch = "connection.issuer_mismatch";
+
+    /// <summary>The token response's ID token failed validation; the message names the check (docs/id-tokens.md).</summary>
+    public const string IdTokenInvalid = "connection.id_token_invalid";
+
+    /// <summary>A connection test of a version without a Test Me API: its connections are named by their ID token.</summary>
+    public const string TestUnavailable = "connection.test_unavailable";
     public const string InvalidCallback = "connection.invalid_callback";
     public const string StorageUnavailable = "connection.storage_unavailable";
     public const string OAuthClientNotFound = "connection.oauth_client_not_found";

@@ -187,6 +187,12 @@ public sealed record AuthorizationDefinition
 
     /// <summary>The provider's issuer identifier; when set, a callback <c>iss</c> must equal it (RFC 9207).</summary>
     public string? Issuer { get; init; }
+
+    /// <summary>
+    /// The provider's JSON Web Key Set (an absolute https URL; http only for loopback). With <see cref="Issuer"/> and the
+    /// <c>openid</c> scope, the ID token of the token response is validated against it (docs/id-tokens.md).
+    /// </summary>
+    public string? JwksUrl { get; init; }
 }
 
 public static class ScopeSeparators
