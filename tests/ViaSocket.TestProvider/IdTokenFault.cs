@@ -26,4 +26,7 @@ public enum IdTokenFault
 
     /// <summary><c>sub</c> names another user.</summary>
     WrongSubject,
+
+    /// <summary>No <c>id_token</c> in the token response at all.</summary>
+    Omitted,
 }

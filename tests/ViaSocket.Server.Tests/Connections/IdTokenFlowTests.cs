@@ -58,6 +58,7 @@ public sealed class IdTokenFlowTests(FakeClockServiceFixture fixture) : IClassFi
     [InlineData(IdTokenFault.UnknownKey, "signature key unknown")]
     [InlineData(IdTokenFault.WrongNonce, "nonce")]
     [InlineData(IdTokenFault.NoNonce, "nonce")]
+    [InlineData(IdTokenFault.Omitted, "missing")]
     public async Task An_invalid_id_token_fails_the_attempt_naming_the_check(IdTokenFault fault, string reason)
     {
         var clientId = "oidc-fault-" + fault.ToString().ToLowerInvariant();
