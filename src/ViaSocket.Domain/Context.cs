@@ -28,6 +28,9 @@ public static class AuthDataKeys
     public const string RevokeTokenCode = "revoketokencode";
     public const string TestMe = "testme";
 
+    /// <summary>The claims of the validated ID token (OpenID Connect Core section 2), e.g. <c>context.authData.idtoken.email</c>.</summary>
+    public const string IdToken = "idtoken";
+
     /// <summary>The callback parameters the version declares (<c>context.authData.callback.realmId</c>).</summary>
     public const string Callback = "callback";
 }

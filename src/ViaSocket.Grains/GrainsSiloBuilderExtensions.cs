@@ -24,6 +24,8 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.TryAddSingleton<Connections.RefreshConcurrencyLimiter>();
         silo.Services.TryAddSingleton<Connections.LocalCredentialCache>();
         silo.Services.TryAddSingleton<Connections.SharedStrings>();
+        silo.Services.TryAddSingleton<Connections.JwksCache>();
+        silo.Services.TryAddSingleton<Connections.IdTokenVerifier>();
         silo.Services.AddBlockRunner();
         silo.Services.AddViaSocketMetrics();
         silo.Services.AddHostedService<Connections.OverdueRefreshSweeper>();

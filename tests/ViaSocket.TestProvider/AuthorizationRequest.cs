@@ -7,4 +7,5 @@ internal sealed record AuthorizationRequest(
     IReadOnlyList<string> Scopes,
     string State,
     string? CodeChallenge,
-    string? CodeChallengeMethod);
+    string? CodeChallengeMethod,
+    string? Nonce = null);

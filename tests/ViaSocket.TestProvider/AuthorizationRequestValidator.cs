@@ -120,6 +120,6 @@ internal static class AuthorizationRequestValidator
         }
 
         return new AuthorizeValidation.Valid(
-            new AuthorizationRequest(client, redirectUri, scopes, state, challenge, challenge is null ? null : challengeMethod));
+            new AuthorizationRequest(client, redirectUri, scopes, state, challenge, challenge is null ? null : challengeMethod, Named(OAuthWire.Parameters.Nonce)));
     }
 }

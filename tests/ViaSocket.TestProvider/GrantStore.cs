@@ -4,7 +4,8 @@ namespace ViaSocket.TestProvider;
 
 /// <summary>Tokens handed to a client by a successful grant.</summary>
 /// <param name="RefreshCount">How many refreshes of the grant came before these tokens (0 for the code exchange).</param>
-internal sealed record IssuedTokens(string AccessToken, TimeSpan Lifetime, string? RefreshToken, IReadOnlyList<string> Scopes, int RefreshCount);
+/// <param name="Nonce">The authorization request's nonce, for the code exchange's ID token.</param>
+internal sealed record IssuedTokens(string AccessToken, TimeSpan Lifetime, string? RefreshToken, IReadOnlyList<string> Scopes, int RefreshCount, TestUser User, string? Nonce = null);
 
 /// <summary>Either issued tokens or the RFC 6749 error that refused them.</summary>
 internal sealed record GrantOutcome(IssuedTokens? Tokens, OAuthError? Error)
@@ -91,7 +92,7 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
             issued.Grant = grant;
             lock (grant.Gate)
             {
-                return GrantOutcome.Issued(IssueTokens(grant, client, request.Scopes, client.IssueRefreshTokens));
+                return GrantOutcome.Issued(IssueTokens(grant, client, request.Scopes, client.IssueRefreshTokens) with { Nonce = request.Nonce });
             }
         }
     }
@@ -236,7 +237,7 @@ internal sealed class GrantStore(TimeProvider time, TestProviderOptions options,
             grant.CurrentRefreshTokenExpiresAt = now + client.RefreshTokenLifetime;
         }
 
-        return new IssuedTokens(accessToken, client.AccessTokenLifetime, refreshToken, scopes, grant.RefreshCount);
+        return new IssuedTokens(accessToken, client.AccessTokenLifetime, refreshToken, scopes, grant.RefreshCount, grant.User);
     }
 
     /// <summary>A code and its bindings. Kept after redemption so a replay can be recognised and punished.</summary>

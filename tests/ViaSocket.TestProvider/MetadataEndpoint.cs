@@ -14,7 +14,6 @@ public static class MetadataEndpoint
 {
     public const string Path = "/.well-known/oauth-authorization-server";
     public const string OpenIdPath = "/.well-known/openid-configuration";
-    public const string JwksPath = "/.well-known/jwks.json";
 
     /// <summary>The scopes the document offers; the server itself accepts any scope a client may ask for.</summary>
     public static readonly IReadOnlyList<string> ScopesSupported = ["openid", "profile", "email", "read", "write"];
@@ -43,7 +42,7 @@ public static class MetadataEndpoint
         ["token_endpoint"] = issuer + TokenEndpoint.Path,
         ["revocation_endpoint"] = issuer + RevocationEndpoint.Path,
         ["userinfo_endpoint"] = issuer + ProtectedResourceEndpoints.UserInfoPath,
-        ["jwks_uri"] = issuer + JwksPath,
+        ["jwks_uri"] = issuer + JwksEndpoint.Path,
         ["scopes_supported"] = new JsonArray([.. ScopesSupported.Select(scope => JsonValue.Create(scope))]),
         ["response_types_supported"] = new JsonArray(OAuthWire.CodeResponseType),
         ["grant_types_supported"] = new JsonArray(OAuthWire.GrantTypes.AuthorizationCode, OAuthWire.GrantTypes.RefreshToken),

@@ -10,13 +10,19 @@ namespace ViaSocket.TestProvider;
 internal static class OAuthResults
 {
     /// <summary>RFC 6749 5.1, reshaped per the client's <see cref="TestClient.TokenResponseStyle"/> the way real providers deviate.</summary>
-    public static IResult Tokens(HttpResponse response, IssuedTokens tokens, TestClient client)
+    /// <param name="idToken">Added as <c>id_token</c> when the grant includes <c>openid</c>.</param>
+    public static IResult Tokens(HttpResponse response, IssuedTokens tokens, TestClient client, string? idToken = null)
     {
         var body = new JsonObject
         {
             ["access_token"] = tokens.AccessToken,
             ["token_type"] = OAuthWire.BearerTokenType,
         };
+        if (idToken is not null)
+        {
+            body["id_token"] = idToken;
+        }
+
         var lifetimeSeconds = (long)tokens.Lifetime.TotalSeconds;
         switch (client.TokenResponseStyle)
         {

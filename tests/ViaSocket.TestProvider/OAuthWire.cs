@@ -21,6 +21,7 @@ internal static class OAuthWire
         public const string Error = "error";
         public const string ErrorDescription = "error_description";
         public const string Issuer = "iss";
+        public const string Nonce = "nonce";
     }
 
     /// <summary>Fields of the test provider's own login form.</summary>

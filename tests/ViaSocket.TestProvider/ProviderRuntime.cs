@@ -9,7 +9,10 @@ internal sealed class ProviderRuntime
     {
         Time = time;
         Store = new GrantStore(time, options, Counters);
+        IdTokens = new IdTokenIssuer(time);
     }
+
+    public IdTokenIssuer IdTokens { get; }
 
     public TimeProvider Time { get; }
 

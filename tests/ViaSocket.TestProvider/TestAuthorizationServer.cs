@@ -61,6 +61,18 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         set => runtime.EditMetadata = value;
     }
 
+    /// <summary>The ID token signing keys; any query is ignored (a test's own query gives it its own cache entry in the service).</summary>
+    public Uri JwksUrl => new(BaseAddress, JwksEndpoint.Path);
+
+    /// <summary>Requests to <see cref="JwksUrl"/>.</summary>
+    public int JwksRequests => runtime.IdTokens.JwksRequests;
+
+    /// <summary>Signs new ID tokens with a new key; the key set serves it and the previous one.</summary>
+    public void RotateIdTokenSigningKey() => runtime.IdTokens.Rotate();
+
+    /// <summary>Breaks (or, with <see cref="IdTokenFault.None"/>, mends) the ID tokens issued to <paramref name="clientId"/>.</summary>
+    public void SetIdTokenFault(string clientId, IdTokenFault fault) => runtime.IdTokens.SetFault(clientId, fault);
+
     /// <summary>Delay before the token endpoint answers, to trip client timeouts. Runs on real time, not the injected clock.</summary>
     public TimeSpan TokenEndpointDelay
     {
@@ -139,6 +151,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         app.MapProtectedResources(runtime);
         app.MapRevocation(runtime);
         app.MapMetadata(runtime);
+        app.MapJwks(runtime);
         await app.StartAsync();
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();

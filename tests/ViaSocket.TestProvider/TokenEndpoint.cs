@@ -12,6 +12,8 @@ internal static class TokenEndpoint
     /// <summary>nginx's "client closed request": the caller hung up before an answer was written.</summary>
     private const int ClientClosedRequest = 499;
 
+    private const string IdTokenScope = "openid";
+
     public static void MapToken(this IEndpointRouteBuilder routes, ProviderRuntime runtime) =>
         routes.MapPost(Path, Task<IResult> (HttpContext http) => HandleAsync(http, runtime));
 
@@ -107,7 +109,11 @@ internal static class TokenEndpoint
             }
         }
 
-        return OAuthResults.Tokens(http.Response, tokens, client);
+        // OpenID Connect Core 3.1.3.3 and 12.2: an openid grant answers with an ID token, the code exchange's with the nonce.
+        var idToken = tokens.Scopes.Contains(IdTokenScope, StringComparer.Ordinal)
+            ? runtime.IdTokens.Issue(runtime.Issuer, client.ClientId, tokens.User, tokens.Nonce)
+            : null;
+        return OAuthResults.Tokens(http.Response, tokens, client, idToken);
     }
 
     private static GrantOutcome RedeemCode(ProviderRuntime runtime, TestClient client, IFormCollection form)

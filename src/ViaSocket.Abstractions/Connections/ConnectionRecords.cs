@@ -200,6 +200,12 @@ public static class ConnectionErrorCodes
 
     /// <summary>The version requires the RFC 9207 <c>iss</c> parameter and the callback had none (it may have been stripped).</summary>
     public const string IssuerMissing = "connection.issuer_missing";
+
+    /// <summary>The token response's ID token failed validation; the message names the check (docs/id-tokens.md).</summary>
+    public const string IdTokenInvalid = "connection.id_token_invalid";
+
+    /// <summary>A connection test of a version without a Test Me API: its connections are named by their ID token.</summary>
+    public const string TestUnavailable = "connection.test_unavailable";
     public const string InvalidCallback = "connection.invalid_callback";
     public const string StorageUnavailable = "connection.storage_unavailable";
     public const string OAuthClientNotFound = "connection.oauth_client_not_found";

@@ -3,7 +3,7 @@ using ViaSocket.Domain.Definitions;
 namespace ViaSocket.Domain.Connections;
 
 /// <summary>
-/// The standard authorize-request parameters (RFC 6749 section 4.1.1, RFC 7636 section 4.3) and the names a version
+/// The standard authorize-request parameters (RFC 6749 section 4.1.1, RFC 7636 section 4.3, OpenID Connect Core 3.1.2.1) and the names a version
 /// sends them under (<see cref="AuthorizationDefinition.ParameterNames"/>, <see cref="AuthorizationDefinition.OmitParameters"/>).
 /// </summary>
 public static class AuthorizeParameters
@@ -16,10 +16,13 @@ public static class AuthorizeParameters
     public const string CodeChallenge = "code_challenge";
     public const string CodeChallengeMethod = "code_challenge_method";
 
-    public static IReadOnlyList<string> All { get; } = [ResponseType, ClientId, RedirectUri, Scope, State, CodeChallenge, CodeChallengeMethod];
+    /// <summary>OpenID Connect Core section 3.1.2.1: sent when the attempt asks for <c>openid</c>.</summary>
+    public const string Nonce = "nonce";
+
+    public static IReadOnlyList<string> All { get; } = [ResponseType, ClientId, RedirectUri, Scope, State, CodeChallenge, CodeChallengeMethod, Nonce];
 
     /// <summary>
-    /// The parameters a version may leave out. <c>state</c> never (it is the CSRF defence), <c>client_id</c> never,
+    /// The parameters a version may leave out. <c>state</c> never (it is the CSRF defence), <c>nonce</c> never (the ID token's replay defence), <c>client_id</c> never,
     /// <c>scope</c> and the PKCE parameters follow the scopes and the PKCE mode instead.
     /// </summary>
     public static IReadOnlySet<string> Omittable { get; } = new HashSet<string>(StringComparer.Ordinal) { ResponseType, RedirectUri };
@@ -42,6 +45,16 @@ public static class AuthorizeParameters
         ArgumentNullException.ThrowIfNull(authorization);
         var names = new HashSet<string>(All, StringComparer.Ordinal);
         names.UnionWith(authorization.ParameterNames.Values);
+        if (!IdTokenPolicy.MayRequest(authorization))
+        {
+            // A version that never asks for openid sends no nonce of its own: a static one in extraParams still goes out.
+            names.Remove(Nonce);
+            if (authorization.ParameterNames.TryGetValue(Nonce, out var renamed))
+            {
+                names.Remove(renamed);
+            }
+        }
+
         return names;
     }
 }

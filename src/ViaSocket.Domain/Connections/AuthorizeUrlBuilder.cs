@@ -9,7 +9,8 @@ namespace ViaSocket.Domain.Connections;
 /// <param name="Context">The context the URL and extraParams templates render against (field values in authData).</param>
 /// <param name="CodeChallenge">Null when the version uses no PKCE.</param>
 /// <param name="Scopes">The scopes this connection asks for; null asks for the version's required scopes.</param>
-public sealed record AuthorizeRequest(JsonObject Context, string RedirectUri, string State, string? CodeChallenge, IReadOnlyList<string>? Scopes = null);
+/// <param name="Nonce">The OpenID Connect nonce; null when the attempt does not ask for <c>openid</c>.</param>
+public sealed record AuthorizeRequest(JsonObject Context, string RedirectUri, string State, string? CodeChallenge, IReadOnlyList<string>? Scopes = null, string? Nonce = null);
 
 /// <summary>
 /// Builds the provider's authorize URL (RFC 6749 section 4.1.1, RFC 7636 section 4.3), with the parameter names, the
@@ -68,6 +69,11 @@ public static class AuthorizeUrlBuilder
         {
             Add(AuthorizeParameters.CodeChallenge, request.CodeChallenge);
             Add(AuthorizeParameters.CodeChallengeMethod, authorization.Pkce);
+        }
+
+        if (request.Nonce is not null)
+        {
+            Add(AuthorizeParameters.Nonce, request.Nonce);
         }
 
         var extras = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -4,11 +4,14 @@ using ViaSocket.Domain.Definitions;
 
 namespace ViaSocket.Domain.Connections;
 
-/// <summary>The random values of one authorization attempt: the OAuth <c>state</c> and the PKCE pair (RFC 7636).</summary>
+/// <summary>The random values of one authorization attempt: the OAuth <c>state</c>, the OpenID Connect <c>nonce</c> and the PKCE pair (RFC 7636).</summary>
 public static class OAuthSecrets
 {
     /// <summary>256 random bits, base64url: far above the 128 bits RFC 9700 asks of <c>state</c>.</summary>
     public static string CreateState() => Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The OpenID Connect <c>nonce</c>: 256 random bits like the state, binding the ID token to this attempt.</summary>
+    public static string CreateNonce() => Base64Url(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>
     /// The grain key of a state: its SHA-256, so the state itself is never an id in storage, logs or traces.

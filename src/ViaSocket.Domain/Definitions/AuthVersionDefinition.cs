@@ -191,7 +191,11 @@ public sealed record AuthorizationDefinition
     /// <summary>A callback without <c>iss</c> is refused (RFC 9207); needs <see cref="Issuer"/>. Publishing sets it when the provider's metadata advertises <c>iss</c>.</summary>
     public bool RequireIssuerParameter { get; init; }
 
-    /// <summary>The provider's JSON Web Key Set (the metadata's <c>jwks_uri</c>): an absolute https URL (http only for loopback hosts).</summary>
+    /// <summary>
+    /// The provider's JSON Web Key Set (the metadata's <c>jwks_uri</c>): an absolute https URL (http only for loopback
+    /// hosts). With <see cref="Issuer"/> and the <c>openid</c> scope, the ID token of the token response is validated
+    /// against it (docs/id-tokens.md).
+    /// </summary>
     public string? JwksUrl { get; init; }
 }
 

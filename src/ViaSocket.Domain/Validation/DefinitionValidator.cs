@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Acornima;
+using ViaSocket.Domain.Connections;
 using ViaSocket.Domain.Definitions;
 using ViaSocket.Domain.Templates;
 
@@ -17,7 +18,7 @@ public static partial class DefinitionValidator
     public static IReadOnlySet<string> ReservedFieldKeys { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         AuthDataKeys.Code, AuthDataKeys.AccessTokenCode, AuthDataKeys.RefreshTokenCode, AuthDataKeys.RevokeTokenCode,
-        AuthDataKeys.TestMe, AuthDataKeys.Callback, "state", "error", "error_description", "error_uri", "iss",
+        AuthDataKeys.TestMe, AuthDataKeys.IdToken, AuthDataKeys.Callback, "state", "error", "error_description", "error_uri", "iss",
     };
 
     /// <summary>JavaScript globals a script template expression may call besides <c>context</c>.</summary>
@@ -73,7 +74,8 @@ public static partial class DefinitionValidator
         ValidateBlock(definition.AccessToken, "/" + BlockKinds.AccessToken, required: true, problems);
         ValidateBlock(definition.RefreshToken, "/" + BlockKinds.RefreshToken, required: false, problems);
         ValidateBlock(definition.RevokeToken, "/" + BlockKinds.RevokeToken, required: false, problems);
-        ValidateBlock(definition.TestMe, "/" + BlockKinds.TestMe, required: true, problems);
+        // Validated ID token claims name the account as well as a Test Me call would (docs/id-tokens.md).
+        ValidateBlock(definition.TestMe, "/" + BlockKinds.TestMe, required: !IdTokenPolicy.ReplacesTestMe(definition), problems);
         CheckTemplate(definition.ConnectionLabel, "/connectionLabel", problems);
         CheckTemplate(definition.UniqueIdentifier, "/uniqueIdentifier", problems);
         problems.AddRange(DisplayTemplateRules.Check(definition));

@@ -51,13 +51,14 @@ internal sealed partial class ConnectionGrain
         }
 
         var oauthState = OAuthSecrets.CreateState();
+        var nonce = IdTokenPolicy.Requested(scopes) ? OAuthSecrets.CreateNonce() : null;
         var pkce = version.Definition.Authorization!.Pkce;
         var verifier = pkce == PkceModes.None ? null : OAuthSecrets.CreateCodeVerifier();
         Uri authorizeUrl;
         try
         {
             var context = ConnectionContext.Create(version, fields, command.RedirectUri, codeVerifier: null, scopes: scopes, app: app);
-            authorizeUrl = AuthorizeUrlBuilder.Build(version, new AuthorizeRequest(context, command.RedirectUri, oauthState, OAuthSecrets.CodeChallenge(verifier, pkce), scopes), evaluator);
+            authorizeUrl = AuthorizeUrlBuilder.Build(version, new AuthorizeRequest(context, command.RedirectUri, oauthState, OAuthSecrets.CodeChallenge(verifier, pkce), scopes, nonce), evaluator);
         }
         catch (TemplateRenderException exception)
         {
@@ -76,6 +77,7 @@ internal sealed partial class ConnectionGrain
             ExpiresAt = now + AuthorizationLifetime,
             OAuthClientId = oauthClientId,
             Scopes = [.. scopes],
+            Nonce = nonce,
         };
         await GrainFactory.GetGrain<IPendingAuthorizationGrain>(OAuthSecrets.StateKey(oauthState)).CreateAsync(new PendingAuthorization(
             WorkspaceId, ConnectionId, attempt.AttemptId, verifier, command.ReturnUrl, attempt.ExpiresAt));
@@ -157,13 +159,21 @@ internal sealed partial class ConnectionGrain
         }
 
         authData[AuthDataKeys.AccessTokenCode] = accessToken.Result?.DeepClone();
-        var testMe = await RunBlockAsync(version, BlockKinds.TestMe, context);
-        if (testMe.Failure is { } testFailure)
+        if (await AcceptIdTokenAsync(version, attempt, context, accessToken.Result) is { } idTokenError)
         {
-            return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.TestMeFailed, $"Test Me API failed: {testFailure.Message}", testFailure.HttpStatus));
+            return await FailAttemptAsync(idTokenError);
         }
 
-        authData[AuthDataKeys.TestMe] = testMe.Result?.DeepClone();
+        if (version.Definition.TestMe is not null)
+        {
+            var testMe = await RunBlockAsync(version, BlockKinds.TestMe, context);
+            if (testMe.Failure is { } testFailure)
+            {
+                return await FailAttemptAsync(new ConnectionError(ConnectionErrorCodes.TestMeFailed, $"Test Me API failed: {testFailure.Message}", testFailure.HttpStatus));
+            }
+
+            authData[AuthDataKeys.TestMe] = testMe.Result?.DeepClone();
+        }
         string? label, identifier;
         try
         {

@@ -248,8 +248,22 @@ internal sealed partial class ConnectionGrain
                 : await RefreshFailedAsync(trigger, failure, now);
         }
 
+        var (claims, idTokenError) = await RefreshedIdTokenAsync(version, authData, result.Result, app);
+        if (idTokenError is not null)
+        {
+            // Not the connected account's token (another sub) or not the provider's: no tokens from this answer are used.
+            SettleUnsavedRefresh(stored: false);
+            slot.Dispose();
+            return await RequireReauthAsync(trigger, idTokenError.Code, null, idTokenError with { Code = ConnectionErrorCodes.ReauthRequired }, now);
+        }
+
         unsaved.NewTokensArrivedAt = time.GetTimestamp();
         var merged = AuthDataMerger.ApplyRefreshResult(authData, result.Result);
+        if (claims is not null)
+        {
+            merged[AuthDataKeys.IdToken] = claims;
+        }
+
         S.GrantedScopes = RequestedScopes.Granted(version.Definition.Authorization!, result.Result, null) is { } granted ? [.. granted] : S.GrantedScopes;
         var expiry = TokenLifetime.Compute(version, merged[AuthDataKeys.AccessTokenCode], requestedAt);
         var recovered = S.Status == ConnectionStatus.Degraded;

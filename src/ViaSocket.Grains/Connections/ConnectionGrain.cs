@@ -37,6 +37,7 @@ internal sealed partial class ConnectionGrain(
     SharedStrings sharedStrings,
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
+    IdTokenVerifier idTokens,
     IScriptExpressionEvaluator? evaluator = null) : Grain, IConnectionGrain, IRemindable
 {
     // Events recorded since the last write; published once the change they describe is persisted.
@@ -99,6 +100,11 @@ internal sealed partial class ConnectionGrain(
         {
             NudgeRefresh(RefreshTrigger.Rejected);
             return new ConnectionOperationResult(View(), clientGone);
+        }
+
+        if (version.Definition.TestMe is null)
+        {
+            return new ConnectionOperationResult(View(), new ConnectionError(ConnectionErrorCodes.TestUnavailable, "This auth version has no Test Me API: its connections are named by their ID token."));
         }
 
         var authData = AuthData();

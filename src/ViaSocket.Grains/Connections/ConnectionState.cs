@@ -123,4 +123,7 @@ internal sealed class AuthorizationAttempt
 
     /// <summary>The scopes this attempt asked for; null in attempts stored before optional scopes (the version's scopes).</summary>
     [Id(20)] public List<string>? Scopes { get; set; }
+
+    /// <summary>Sensitive: the OpenID Connect nonce sent when the attempt asked for <c>openid</c>; its ID token must carry it.</summary>
+    [Id(30)] public string? Nonce { get; set; }
 }

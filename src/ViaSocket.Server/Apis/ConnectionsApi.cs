@@ -357,7 +357,7 @@ internal static class ErrorResults
             ConnectionErrorCodes.OAuthClientNotFound or ConnectionErrorCodes.OAuthClientNotForVersion => StatusCodes.Status422UnprocessableEntity,
             ConnectionErrorCodes.OAuthClientDeleted => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,
-            ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked or ConnectionErrorCodes.RefreshUnavailable => StatusCodes.Status409Conflict,
+            ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked or ConnectionErrorCodes.RefreshUnavailable or ConnectionErrorCodes.TestUnavailable => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.RefreshInProgress => StatusCodes.Status503ServiceUnavailable,
             ConnectionErrorCodes.RefreshFailed or ConnectionErrorCodes.TestMeFailed or ConnectionErrorCodes.ProviderError => StatusCodes.Status502BadGateway,
             ConnectionErrorCodes.StorageUnavailable => StatusCodes.Status503ServiceUnavailable,

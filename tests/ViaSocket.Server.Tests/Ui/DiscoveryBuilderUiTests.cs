@@ -38,7 +38,7 @@ public sealed class DiscoveryBuilderUiTests(ServiceFixture fixture) : IClassFixt
         await Assertions.Expect(page.Locator("#issuer")).ToHaveValueAsync(fixture.Provider.Issuer);
         await Assertions.Expect(page.Locator("#clientAuthentication")).ToHaveValueAsync("basic");
         await Assertions.Expect(page.Locator("#requireIssuerParameter")).ToBeCheckedAsync();
-        await Assertions.Expect(page.Locator("#jwksUrl")).ToHaveValueAsync(fixture.Provider.Issuer + MetadataEndpoint.JwksPath);
+        await Assertions.Expect(page.Locator("#jwksUrl")).ToHaveValueAsync(fixture.Provider.Issuer + JwksEndpoint.Path);
         await Assertions.Expect(page.Locator("#mode-accessToken")).ToHaveValueAsync("request");
         await Assertions.Expect(page.Locator("#secretState")).ToHaveTextAsync("(set)");
         await Assertions.Expect(page.Locator("#offeredScopes .offered-scope")).ToHaveCountAsync(MetadataEndpoint.ScopesSupported.Count);
