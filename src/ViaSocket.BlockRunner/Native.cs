@@ -15,6 +15,10 @@ internal static partial class Native
     public const int PrSetNoNewPrivs = 38;
     public const int PrSetDumpable = 4;
 
+    public const int PrioProcess = 0;
+    public const int SchedIdle = 5;
+    public const int IdleNice = 19;
+
     public const int OPath = 0x200000;
     public const int OCloexec = 0x80000;
 
@@ -36,6 +40,13 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
     public static partial int Prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    public static partial int SetPriority(int which, uint who, int priority);
+
+    /// <summary>With a thread id, sets that thread's policy (Linux scheduling is per thread).</summary>
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    public static partial int SchedSetScheduler(int threadId, int policy, in int priority);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();

@@ -4,12 +4,13 @@ using ViaSocket.Blocks.Isolation;
 // The runner speaks only over stdin/stdout (length-prefixed frames); stderr carries the runtime's own crash text.
 var arguments = RunnerArguments.Parse(args);
 Confinement.ApplyResourceLimits();
+var idlePriority = arguments.Idle && Confinement.RunAtIdlePriority();
 await RunnerService.WarmUpAsync().ConfigureAwait(false);
 
 RunnerIsolation isolation;
 try
 {
-    isolation = Confinement.Apply(arguments);
+    isolation = Confinement.Apply(arguments, idlePriority);
 }
 catch (InvalidOperationException error)
 {

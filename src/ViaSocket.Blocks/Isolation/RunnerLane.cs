@@ -17,7 +17,7 @@ internal sealed partial class RunnerLane : IAsyncDisposable
     private readonly BlockRunLane _lane;
     private readonly RunnerLaunch _launch;
     private readonly BlockIsolationOptions _options;
-    private readonly ProcessPriorityClass _priority;
+    private readonly bool _idle;
     private readonly ILogger _logger;
     private readonly FairQueue<WorkItem> _queue;
     private readonly RunnerProcess?[] _runners;
@@ -26,12 +26,13 @@ internal sealed partial class RunnerLane : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private long _lastStartFailure = long.MinValue;
 
-    public RunnerLane(BlockRunLane lane, int size, int maxQueuedPerTenant, RunnerLaunch launch, BlockIsolationOptions options, ProcessPriorityClass priority, ILogger logger)
+    /// <param name="idle">Its runners run at idle priority.</param>
+    public RunnerLane(BlockRunLane lane, int size, int maxQueuedPerTenant, RunnerLaunch launch, BlockIsolationOptions options, bool idle, ILogger logger)
     {
         _lane = lane;
         _launch = launch;
         _options = options;
-        _priority = priority;
+        _idle = idle;
         _logger = logger;
         _queue = new FairQueue<WorkItem>(options.MaxQueuedRuns, maxQueuedPerTenant);
         _runners = new RunnerProcess?[Math.Max(1, size)];
@@ -175,12 +176,12 @@ internal sealed partial class RunnerLane : IAsyncDisposable
 
         try
         {
-            var runner = await RunnerProcess.StartAsync(_launch, _priority, _options.StartTimeout, _stopping.Token).ConfigureAwait(false);
+            var runner = await RunnerProcess.StartAsync(_launch, _idle, _options.StartTimeout, _stopping.Token).ConfigureAwait(false);
             _runners[slot] = runner;
             // Up to a quarter more runs at random: runners started together must not all retire, and stall, together.
             _retireAfter[slot] = _options.MaxRunsPerRunner + Random.Shared.Next(Math.Max(1, _options.MaxRunsPerRunner / 4));
             var isolation = runner.Isolation;
-            LogStarted(_logger, _lane, runner.Pid, isolation.Uid, isolation.HeapLimitBytes / (1024 * 1024), isolation.LandlockAbi, isolation.NetworkDenied);
+            LogStarted(_logger, _lane, runner.Pid, isolation.Uid, isolation.HeapLimitBytes / (1024 * 1024), isolation.LandlockAbi, isolation.NetworkDenied, isolation.IdlePriority);
             return runner;
         }
         catch (RunnerStartException error)
@@ -225,8 +226,8 @@ internal sealed partial class RunnerLane : IAsyncDisposable
         public TaskCompletionSource<ScriptOutcome> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Block runner {Pid} started for {Lane} (uid {Uid}, heap ceiling {HeapMegabytes} MiB, Landlock ABI {LandlockAbi}, network denied: {NetworkDenied})")]
-    private static partial void LogStarted(ILogger logger, BlockRunLane lane, int pid, int uid, long heapMegabytes, int landlockAbi, bool networkDenied);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Block runner {Pid} started for {Lane} (uid {Uid}, heap ceiling {HeapMegabytes} MiB, Landlock ABI {LandlockAbi}, network denied: {NetworkDenied}, idle priority: {IdlePriority})")]
+    private static partial void LogStarted(ILogger logger, BlockRunLane lane, int pid, int uid, long heapMegabytes, int landlockAbi, bool networkDenied, bool idlePriority);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Block runner {Pid} of {Lane} was replaced: {Reason}")]
     private static partial void LogReplaced(ILogger logger, BlockRunLane lane, int pid, string reason);

@@ -13,6 +13,11 @@ internal sealed class RunnerLaunch(BlockIsolationOptions options)
 {
     public const string RunnerAssembly = "ViaSocket.BlockRunner.dll";
 
+    /// <summary>The runner's priority argument (the runner applies it to each of its threads).</summary>
+    public const string PriorityOption = "--priority";
+    public const string IdlePriority = "idle";
+    public const string NormalPriority = "normal";
+
     public string RunnerPath { get; } = options.RunnerPath ?? Path.Combine(AppContext.BaseDirectory, RunnerAssembly);
 
     public string TempDirectory { get; } = options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "viasocket-runners");

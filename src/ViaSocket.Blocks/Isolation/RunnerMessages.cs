@@ -68,7 +68,8 @@ internal sealed record RunnerFailure(BlockFailureKind Kind, string Code, string 
 /// <param name="CpuLimited">Each run gets an RLIMIT_CPU budget.</param>
 /// <param name="LandlockAbi">The Landlock ABI used to deny writes outside its temp folder (0: not available).</param>
 /// <param name="NetworkDenied">Landlock also denies TCP connect and bind.</param>
-internal sealed record RunnerIsolation(int Pid, int Uid, long HeapLimitBytes, long DataLimitBytes, bool CpuLimited, int LandlockAbi, bool NetworkDenied);
+/// <param name="IdlePriority">Every thread runs under SCHED_IDLE at nice 19 (asked of test-run runners).</param>
+internal sealed record RunnerIsolation(int Pid, int Uid, long HeapLimitBytes, long DataLimitBytes, bool CpuLimited, int LandlockAbi, bool NetworkDenied, bool IdlePriority = false);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(RunnerMessage))]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ViaSocket.Blocks.Sandbox;
@@ -10,8 +9,8 @@ namespace ViaSocket.Blocks.Isolation;
 /// and author test runs, so neither can starve the other and drafts never share a process with a connection's
 /// context. Connection runners run at the silo's CPU priority: their runs are production refreshes, and below it a
 /// busy silo starved them until tokens expired (a JavaScript refresh storm drained at a sixth of the declarative
-/// rate). Their CPU is bounded instead by the lane's size and each run's CPU budget. Test runs run at the lowest
-/// priority, so an author's busy draft slows drafts, not credential reads or refreshes.
+/// rate). Their CPU is bounded instead by the lane's size and each run's CPU budget. Test runs run at idle priority
+/// (SCHED_IDLE), so an author's busy draft slows drafts, not credential reads or refreshes.
 /// </summary>
 internal sealed partial class RunnerPool : IScriptHost, IAsyncDisposable, IDisposable
 {
@@ -28,8 +27,8 @@ internal sealed partial class RunnerPool : IScriptHost, IAsyncDisposable, IDispo
 
         var settings = options.Value;
         var launch = new RunnerLaunch(settings);
-        _connections = new RunnerLane(BlockRunLane.Connections, settings.ConnectionRunners, settings.MaxQueuedRuns, launch, settings, ProcessPriorityClass.Normal, logger);
-        _testRuns = new RunnerLane(BlockRunLane.TestRuns, settings.TestRunRunners, settings.MaxQueuedTestRunsPerWorkspace, launch, settings, ProcessPriorityClass.Idle, logger);
+        _connections = new RunnerLane(BlockRunLane.Connections, settings.ConnectionRunners, settings.MaxQueuedRuns, launch, settings, idle: false, logger);
+        _testRuns = new RunnerLane(BlockRunLane.TestRuns, settings.TestRunRunners, settings.MaxQueuedTestRunsPerWorkspace, launch, settings, idle: true, logger);
     }
 
     public Task<ScriptOutcome> RunAsync(ScriptRun run, ScriptPlacement placement, GuardedBlockHttp http, CancellationToken cancellationToken)

@@ -43,9 +43,10 @@ internal sealed class RunnerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <exception cref="RunnerStartException">The process did not start or did not report ready in time.</exception>
-    public static async Task<RunnerProcess> StartAsync(RunnerLaunch launch, ProcessPriorityClass priority, TimeSpan startTimeout, CancellationToken cancellationToken)
+    /// <param name="idle">The runner runs at idle priority (it sets that itself, for every thread).</param>
+    public static async Task<RunnerProcess> StartAsync(RunnerLaunch launch, bool idle, TimeSpan startTimeout, CancellationToken cancellationToken)
     {
-        var start = launch.StartInfo();
+        var start = launch.StartInfo(RunnerLaunch.PriorityOption, idle ? RunnerLaunch.IdlePriority : RunnerLaunch.NormalPriority);
         Process process;
         try
         {
@@ -62,7 +63,6 @@ internal sealed class RunnerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            TrySetPriority(process, priority);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(startTimeout);
             var frame = await RunnerFrames.ReadAsync(process.StandardOutput.BaseStream, RunnerFrames.MaxFromRunnerBytes, timeout.Token).ConfigureAwait(false);
@@ -253,24 +253,6 @@ internal sealed class RunnerProcess : IAsyncDisposable
         catch (Exception error) when (error is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // Already gone.
-        }
-    }
-
-    private static void TrySetPriority(Process process, ProcessPriorityClass priority)
-    {
-        if (priority == ProcessPriorityClass.Normal)
-        {
-            // The runner inherits the silo's own priority, whatever the operator started it with.
-            return;
-        }
-
-        try
-        {
-            process.PriorityClass = priority;
-        }
-        catch (Exception error) when (error is System.ComponentModel.Win32Exception or InvalidOperationException or PlatformNotSupportedException)
-        {
-            // Only lowering is asked for; a platform that refuses leaves the runner at normal priority.
         }
     }
 
