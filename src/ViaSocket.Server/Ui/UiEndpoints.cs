@@ -23,6 +23,8 @@ internal static class UiEndpoints
 
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder endpoints)
     {
+        // A person who opens the service's address gets the UI, not a 404.
+        endpoints.MapGet("/", () => Results.Redirect(ConnectionsPath)).AllowAnonymous().ExcludeFromDescription();
         var ui = endpoints.MapGroup("/ui").WithTags("UI").AllowAnonymous().ExcludeFromDescription();
         ui.MapGet("/", () => Results.Redirect(ConnectionsPath));
         ui.MapGet("/login", (HttpContext http) => Page(http, "login"));

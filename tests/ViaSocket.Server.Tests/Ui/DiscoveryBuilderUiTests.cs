@@ -48,6 +48,7 @@ public sealed class DiscoveryBuilderUiTests(ServiceFixture fixture) : IClassFixt
         await page.ClickAsync("#offeredScopes [data-value=read]");
         await Assertions.Expect(page.Locator("#scopes .chip")).ToHaveCountAsync(2);
         await page.ClickAsync("#publish");
+        await page.ClickAsync("#confirm-accept");
 
         await Assertions.Expect(page.Locator("#versionStatus")).ToContainTextAsync("Published");
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("The issuer's metadata matches.");

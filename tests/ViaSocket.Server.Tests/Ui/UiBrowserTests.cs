@@ -225,7 +225,16 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
         await Assertions.Expect(output).ToContainTextAsync("Failure:");
         await ScreenshotAsync(page, "03-builder-run");
 
+        // Publishing cannot be undone: it asks first, and Cancel leaves the draft as it is.
         await page.ClickAsync("#publish");
+        await Assertions.Expect(page.Locator("dialog.confirm")).ToContainTextAsync("read-only");
+        await page.ClickAsync("#confirm-cancel");
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Not published.");
+        await Assertions.Expect(page.Locator("#versionStatus")).ToContainTextAsync("Draft");
+        await Assertions.Expect(page.Locator("#save")).ToBeEnabledAsync();
+
+        await page.ClickAsync("#publish");
+        await page.ClickAsync("#confirm-accept");
         await Assertions.Expect(page.Locator("#versionStatus")).ToContainTextAsync("Published");
         await Assertions.Expect(page.Locator("#authUrl")).ToBeDisabledAsync();
         await Assertions.Expect(page.Locator("#save")).ToBeDisabledAsync();
@@ -341,7 +350,15 @@ public sealed class UiBrowserTests(ServiceFixture fixture) : IClassFixture<Servi
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Refreshed");
         await Assertions.Expect(row.Locator(".since")).ToContainTextAsync("ago");
 
+        // Disconnecting revokes the grant: it asks first, and Escape keeps the connection.
         await row.Locator("button:has-text('Disconnect')").ClickAsync();
+        await Assertions.Expect(page.Locator("dialog.confirm")).ToContainTextAsync("revoke the grant");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Still connected.");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "active");
+
+        await row.Locator("button:has-text('Disconnect')").ClickAsync();
+        await page.ClickAsync("#confirm-accept");
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Disconnected");
         await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "revoked");
         await Assertions.Expect(row.Locator("button:has-text('Disconnect')")).ToBeDisabledAsync();

@@ -110,6 +110,17 @@ public sealed class UiSessionTests(ServiceFixture fixture) : IClassFixture<Servi
     }
 
     [Fact]
+    public async Task The_services_own_address_leads_to_the_ui()
+    {
+        using var browser = Browser();
+
+        using var response = await browser.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(UiEndpoints.ConnectionsPath, response.Headers.Location!.ToString());
+    }
+
+    [Fact]
     public async Task Pages_forbid_inline_scripts_and_framing()
     {
         using var browser = Browser();

@@ -1,7 +1,7 @@
 'use strict';
 
 (() => {
-  const { api, el, problemText, showMessage, query } = ui;
+  const { api, el, problemText, showMessage, query, confirmAction } = ui;
   const blockKinds = [
     ['accessToken', 'Access Token'],
     ['refreshToken', 'Refresh Token'],
@@ -354,6 +354,14 @@
   }
 
   async function publish() {
+    const confirmed = await confirmAction(
+      `Publish version ${$('versionId').value.trim()} of ${$('pluginId').value.trim()}?`,
+      'A published version is read-only, and connections can start with it at once. Changes after that need a new version.',
+      'Publish');
+    if (!confirmed) {
+      showMessage(message, 'Not published.', false);
+      return;
+    }
     if (!(await save())) return;
     const response = await api('POST', versionPath() + '/publish');
     if (!response.ok) {

@@ -1,7 +1,7 @@
 'use strict';
 
 (() => {
-  const { api, el, problemText, showMessage, relative } = ui;
+  const { api, el, problemText, showMessage, relative, confirmAction } = ui;
   let message;
 
   /** Loads the first page, or appends the page after the cursor. */
@@ -53,6 +53,13 @@
   }
 
   async function act(item, action) {
+    if (action === 'disconnect' && !(await confirmAction(
+      `Disconnect ${item.label || item.connectionId}?`,
+      'The provider is asked to revoke the grant and the stored tokens are deleted. Engines lose access at once; the account has to connect again.',
+      'Disconnect'))) {
+      showMessage(message, 'Still connected.', false);
+      return;
+    }
     showMessage(message, `${action} ${item.label || item.connectionId}…`, false);
     const response = action === 'disconnect'
       ? await api('DELETE', `/v1/connections/${encodeURIComponent(item.connectionId)}`)

@@ -79,5 +79,27 @@ const ui = (() => {
     return new URLSearchParams(location.search).get(name);
   }
 
-  return { api, el, problemText, showMessage, relative, query };
+  /**
+   * Asks before an action that cannot be undone, in a modal dialog (Escape or Cancel keep things as they are).
+   * Resolves true only when the person chose the action itself; focus starts on Cancel.
+   */
+  function confirmAction(title, text, actionLabel) {
+    return new Promise((resolve) => {
+      const cancel = el('button', { type: 'button', id: 'confirm-cancel', text: 'Cancel' });
+      const accept = el('button', { type: 'button', id: 'confirm-accept', class: 'danger', text: actionLabel });
+      const dialog = el('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
+        el('h2', { id: 'confirm-title', text: title }),
+        el('p', { id: 'confirm-text', text }),
+        el('div', { class: 'actions' }, cancel, accept));
+      const close = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+      cancel.addEventListener('click', () => close(false));
+      accept.addEventListener('click', () => close(true));
+      dialog.addEventListener('cancel', (event) => { event.preventDefault(); close(false); });
+      document.body.append(dialog);
+      dialog.showModal();
+      cancel.focus();
+    });
+  }
+
+  return { api, el, problemText, showMessage, relative, query, confirmAction };
 })();
