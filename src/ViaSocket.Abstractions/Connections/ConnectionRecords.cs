@@ -194,6 +194,9 @@ public static class ConnectionErrorCodes
     /// <summary>Why a connection needs reauthorization: a refresh was sent, its answer lost, and the provider's reuse grace did not save it.</summary>
     public const string RefreshInterrupted = "connection.refresh_interrupted";
     public const string Revoked = "connection.revoked";
+
+    /// <summary>Only a revoked connection can be archived: disconnect it first.</summary>
+    public const string NotRevoked = "connection.not_revoked";
     public const string WorkspaceMismatch = "connection.workspace_mismatch";
     public const string OwnerMismatch = "connection.owner_mismatch";
     public const string IssuerMismatch = "connection.issuer_mismatch";

@@ -43,6 +43,12 @@ public interface IConnectionGrain : IGrainWithStringKey
     Task<ConnectionOperationResult> DisconnectAsync();
 
     /// <summary>
+    /// Removes a revoked connection's record (state, history and directory row) so lists no longer show it. Refused
+    /// with <see cref="ConnectionErrorCodes.NotRevoked"/> while it is not revoked: disconnecting comes first.
+    /// </summary>
+    Task<ConnectionError?> ArchiveAsync();
+
+    /// <summary>
     /// Refreshes now if the refresh is due (a late or missed reminder, or a nudge from the connection itself); otherwise
     /// does nothing. Read-only in Orleans' sense, like <see cref="GetCredentialsAsync"/>: credential reads interleave with
     /// the refresh it runs, and calls that change the connection wait for it.

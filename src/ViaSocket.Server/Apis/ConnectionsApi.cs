@@ -50,6 +50,7 @@ internal static class ConnectionsApi
         connections.MapDelete("/{connectionId}", Disconnect).RequireAuthorization(ApiKeyScopes.ConnectionsWrite)
             .WithName("DisconnectConnection").WithSummary("Revoke at the provider, wipe token material, mark revoked")
             .ProducesProblems(StatusCodes.Status404NotFound);
+        connections.MapArchiveConnection();
         return connections;
     }
 
@@ -357,7 +358,7 @@ internal static class ErrorResults
             ConnectionErrorCodes.OAuthClientNotFound or ConnectionErrorCodes.OAuthClientNotForVersion => StatusCodes.Status422UnprocessableEntity,
             ConnectionErrorCodes.OAuthClientDeleted => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.OwnerMismatch or ConnectionErrorCodes.WorkspaceMismatch => StatusCodes.Status409Conflict,
-            ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked or ConnectionErrorCodes.RefreshUnavailable or ConnectionErrorCodes.TestUnavailable => StatusCodes.Status409Conflict,
+            ConnectionErrorCodes.NotUsable or ConnectionErrorCodes.ReauthRequired or ConnectionErrorCodes.Revoked or ConnectionErrorCodes.RefreshUnavailable or ConnectionErrorCodes.TestUnavailable or ConnectionErrorCodes.NotRevoked => StatusCodes.Status409Conflict,
             ConnectionErrorCodes.RefreshInProgress => StatusCodes.Status503ServiceUnavailable,
             ConnectionErrorCodes.RefreshFailed or ConnectionErrorCodes.TestMeFailed or ConnectionErrorCodes.ProviderError => StatusCodes.Status502BadGateway,
             ConnectionErrorCodes.StorageUnavailable => StatusCodes.Status503ServiceUnavailable,

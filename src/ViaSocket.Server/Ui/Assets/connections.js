@@ -28,7 +28,9 @@
       el('button', { type: 'button', class: 'secondary', text: 'Scopes', onclick: () => showScopes(item).catch(error => showMessage(message, error.message, true)) }),
       el('button', { type: 'button', class: 'secondary', text: 'Test', disabled: revoked, onclick: () => act(item, 'test') }),
       el('button', { type: 'button', class: 'secondary', text: 'Refresh', disabled: revoked, onclick: () => act(item, 'refresh') }),
-      el('button', { type: 'button', class: 'danger', text: 'Disconnect', disabled: revoked, onclick: () => act(item, 'disconnect') }));
+      revoked
+        ? el('button', { type: 'button', text: 'Remove', title: 'Remove this revoked connection from the list', onclick: () => act(item, 'archive') })
+        : el('button', { type: 'button', class: 'danger', text: 'Disconnect', onclick: () => act(item, 'disconnect') }));
     return el('tr', { 'data-connection-id': item.connectionId, 'data-status': item.status },
       el('td', {}, el('div', { text: item.label || '(no label)' }), el('div', { class: 'hint', text: item.connectionId })),
       el('td', { text: `${item.pluginId} / ${item.versionId}` }),
@@ -65,7 +67,9 @@
       ? await api('DELETE', `/v1/connections/${encodeURIComponent(item.connectionId)}`)
       : await api('POST', `/v1/connections/${encodeURIComponent(item.connectionId)}/${action}`);
     const name = item.label || item.connectionId;
-    if (response.ok) {
+    if (response.ok && action === 'archive') {
+      showMessage(message, `Removed: ${name}.`, false);
+    } else if (response.ok) {
       const done = { test: 'Test passed', refresh: 'Refreshed', disconnect: 'Disconnected' }[action];
       showMessage(message, `${done}: ${name} (status ${response.body.status}).`, false);
     } else {
