@@ -21,8 +21,8 @@ public sealed record AuthorizationServerMetadata(
     IReadOnlyList<string> GrantTypesSupported,
     bool AuthorizationResponseIssParameterSupported)
 {
-    /// <summary>Every endpoint the document names, for the allowed URLs and the publish re-check.</summary>
-    public IEnumerable<string> Endpoints =>
+    /// <summary>Every endpoint the document names, for the allowed URLs (a method, so the API's copy of the document lists only its members).</summary>
+    public IEnumerable<string> Endpoints() =>
         new[] { TokenEndpoint, RevocationEndpoint, UserinfoEndpoint, IntrospectionEndpoint }.OfType<string>();
 }
 

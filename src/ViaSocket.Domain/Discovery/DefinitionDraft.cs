@@ -60,7 +60,7 @@ public static class DefinitionDraft
                 : new ApiBlock { Code = NoUserinfoTestMe },
             ConnectionLabel = metadata.UserinfoEndpoint is null ? null : "${context.authData.testme.email ?? context.authData.testme.sub}",
             UniqueIdentifier = metadata.UserinfoEndpoint is null ? null : "${context.authData.testme.sub}",
-            AllowedUrls = [.. metadata.Endpoints.Distinct(StringComparer.Ordinal)],
+            AllowedUrls = [.. metadata.Endpoints().Distinct(StringComparer.Ordinal)],
             Append = new AppendDefinition { Headers = bearer },
         };
     }

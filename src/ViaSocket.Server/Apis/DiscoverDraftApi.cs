@@ -35,7 +35,7 @@ internal static class DiscoverDraftApi
         var grain = grains.GetGrain<IAuthVersionGrain>(GrainKeys.AuthVersion(http.User.WorkspaceIdOf(), pluginId, versionId));
         var result = await grain.PutDraftAsync(DefinitionJson.Serialize(definition));
         return result.Succeeded
-            ? TypedResults.Ok(new DiscoverResponse(AuthVersionResponse.From(result.Version!, options.Value.RedirectUri), MetadataSummary.From(metadata)))
+            ? TypedResults.Ok(new DiscoverResponse(AuthVersionResponse.From(result.Version!, options.Value.RedirectUri), metadata))
             : AuthVersionsApi.ToProblem(result);
     }
 }
@@ -46,23 +46,4 @@ public sealed record DiscoverRequest(string? Issuer, string? ClientId, string? C
 
 /// <param name="Draft">The saved draft, to review and publish.</param>
 /// <param name="Metadata">What the issuer advertises, e.g. the scopes to offer as choices.</param>
-public sealed record DiscoverResponse(AuthVersionResponse Draft, MetadataSummary Metadata);
-
-public sealed record MetadataSummary(
-    string Issuer,
-    string AuthorizationEndpoint,
-    string TokenEndpoint,
-    string? RevocationEndpoint,
-    string? UserinfoEndpoint,
-    string? IntrospectionEndpoint,
-    string? JwksUri,
-    IReadOnlyList<string> ScopesSupported,
-    IReadOnlyList<string> CodeChallengeMethodsSupported,
-    IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
-    IReadOnlyList<string> GrantTypesSupported,
-    bool AuthorizationResponseIssParameterSupported)
-{
-    public static MetadataSummary From(AuthorizationServerMetadata m) => new(
-        m.Issuer, m.AuthorizationEndpoint, m.TokenEndpoint, m.RevocationEndpoint, m.UserinfoEndpoint, m.IntrospectionEndpoint, m.JwksUri,
-        m.ScopesSupported, m.CodeChallengeMethodsSupported, m.TokenEndpointAuthMethodsSupported, m.GrantTypesSupported, m.AuthorizationResponseIssParameterSupported);
-}
+public sealed record DiscoverResponse(AuthVersionResponse Draft, AuthorizationServerMetadata Metadata);
